@@ -1,0 +1,271 @@
+package dev.stripeinbox.dispatch;
+
+import dev.stripeinbox.InboxEvent;
+import dev.stripeinbox.inbox.ClaimedJob;
+import dev.stripeinbox.inbox.InboxStore;
+import java.lang.management.ManagementFactory;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs stored jobs: claims due jobs with a lease, runs each subscriber's handler on a bounded
+ * worker pool, and records success, a scheduled retry, or death.
+ *
+ * <p>Threads: {@code inbox-dispatcher} claims work, {@code inbox-worker-N} run handlers, and {@code
+ * inbox-leases} renews the leases of running jobs and reaps expired ones. {@link #wake()} makes the
+ * dispatcher look for work at once, which the receiver calls after each committed append; otherwise
+ * it polls every {@code pollInterval}, which picks up scheduled retries and work appended by other
+ * nodes.
+ *
+ * <p>Thread-safe. Lifecycle: {@link #start()} once, then {@link #close()} once.
+ */
+public final class Dispatcher implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+
+  private final InboxStore store;
+  private final Map<String, Subscriber> subscribers;
+  private final Clock clock;
+  private final DispatcherOptions options;
+  private final DispatchListener listener;
+  private final String owner;
+  private final ExecutorService workers;
+  private final ScheduledExecutorService leases;
+  private final Thread thread;
+  private final Map<Long, Boolean> running = new ConcurrentHashMap<>();
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private volatile boolean stopping;
+
+  public Dispatcher(
+      InboxStore store,
+      List<Subscriber> subscribers,
+      Clock clock,
+      DispatcherOptions options,
+      DispatchListener listener) {
+    this.store = Objects.requireNonNull(store, "store");
+    this.subscribers =
+        subscribers.stream().collect(Collectors.toMap(Subscriber::name, Function.identity()));
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.options = Objects.requireNonNull(options, "options");
+    this.listener = Objects.requireNonNull(listener, "listener");
+    this.owner = ownerName();
+    AtomicInteger n = new AtomicInteger();
+    this.workers =
+        Executors.newFixedThreadPool(
+            options.workers(), r -> daemon(r, "inbox-worker-" + n.incrementAndGet()));
+    this.leases = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "inbox-leases"));
+    this.thread = daemon(this::loop, "inbox-dispatcher");
+  }
+
+  private static Thread daemon(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    return t;
+  }
+
+  /** This node's lease owner name: host, process id and a random suffix. */
+  private static String ownerName() {
+    String runtime = ManagementFactory.getRuntimeMXBean().getName(); // pid@host
+    return runtime + "/" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  /** The name this dispatcher's leases are held under. */
+  public String owner() {
+    return owner;
+  }
+
+  public void start() {
+    long renewEvery = Math.max(100, options.lease().toMillis() / 3);
+    leases.scheduleWithFixedDelay(
+        this::renewAndReap, renewEvery, renewEvery, TimeUnit.MILLISECONDS);
+    thread.start();
+  }
+
+  /** Makes the dispatcher look for due work now instead of at its next poll. */
+  public void wake() {
+    LockSupport.unpark(thread);
+  }
+
+  private void loop() {
+    long backoffMillis = 0;
+    while (!stopping) {
+      int free = options.workers() - inFlight.get();
+      int claimed = 0;
+      if (free > 0) {
+        try {
+          List<ClaimedJob> jobs = store.claim(owner, free, clock.instant(), options.lease());
+          backoffMillis = 0;
+          claimed = jobs.size();
+          for (ClaimedJob job : jobs) {
+            inFlight.incrementAndGet();
+            running.put(job.jobId(), Boolean.TRUE);
+            workers.execute(() -> run(job));
+          }
+        } catch (RuntimeException e) {
+          backoffMillis = Math.min(5_000, Math.max(250, backoffMillis * 2));
+          log.warn("cannot claim jobs ({}); retrying in {} ms", e.getMessage(), backoffMillis);
+          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(backoffMillis));
+          continue;
+        }
+      }
+      if (claimed > 0 && claimed == free) {
+        continue; // there may be more; claim again as soon as a worker frees up
+      }
+      LockSupport.parkNanos(waitNanos(free > 0 && claimed == 0));
+    }
+  }
+
+  /** Until the next poll, or sooner when a retry falls due before it. */
+  private long waitNanos(boolean idle) {
+    long poll = options.pollInterval().toNanos();
+    if (!idle) {
+      return poll;
+    }
+    try {
+      Optional<Instant> due = store.nextDueAt();
+      if (due.isPresent()) {
+        long untilDue = Duration.between(clock.instant(), due.get()).toNanos();
+        return Math.max(0, Math.min(poll, untilDue));
+      }
+    } catch (RuntimeException e) {
+      // The claim will fail and back off too; just poll.
+    }
+    return poll;
+  }
+
+  private void run(ClaimedJob job) {
+    long start = System.nanoTime();
+    try {
+      Subscriber subscriber = subscribers.get(job.subscriber());
+      Throwable error = null;
+      if (subscriber == null) {
+        error = new IllegalStateException("no subscriber named " + job.subscriber() + " here");
+      } else {
+        try {
+          subscriber.handler().handle(new InboxEvent(job.envelope(), job.payload(), job.attempt()));
+        } catch (Exception | LinkageError | AssertionError e) {
+          error = e;
+        }
+      }
+      long runNanos = System.nanoTime() - start;
+      record(job, subscriber, error, runNanos);
+    } catch (RuntimeException e) {
+      // The outcome could not be recorded (store down): the lease expires and the job reruns.
+      log.warn(
+          "job {} of {}: cannot record outcome: {}",
+          job.jobId(),
+          job.envelope().id(),
+          e.getMessage());
+    } finally {
+      running.remove(job.jobId());
+      inFlight.decrementAndGet();
+      wake();
+    }
+  }
+
+  private void record(ClaimedJob job, Subscriber subscriber, Throwable error, long runNanos) {
+    Instant now = clock.instant();
+    String eventId = job.envelope().id();
+    if (error == null) {
+      boolean kept = store.succeed(job.jobId(), owner, now);
+      listener.onAttempt(
+          job,
+          kept ? DispatchListener.Outcome.SUCCEEDED : DispatchListener.Outcome.LEASE_LOST,
+          null,
+          runNanos);
+      return;
+    }
+    RetryPolicy policy = subscriber == null ? RetryPolicy.defaults() : subscriber.retryPolicy();
+    Optional<Instant> next =
+        policy.nextAttempt(
+            job.attempt(), job.receivedAt(), now, () -> ThreadLocalRandom.current().nextDouble());
+    String message = describe(error);
+    boolean kept = store.fail(job.jobId(), owner, message, now, next);
+    DispatchListener.Outcome outcome =
+        !kept
+            ? DispatchListener.Outcome.LEASE_LOST
+            : next.isPresent() ? DispatchListener.Outcome.RETRYING : DispatchListener.Outcome.DEAD;
+    listener.onAttempt(job, outcome, error, runNanos);
+    if (outcome == DispatchListener.Outcome.DEAD) {
+      log.warn(
+          "dead {} {} for {} after {} attempts: {}",
+          eventId,
+          job.envelope().type(),
+          job.subscriber(),
+          job.attempt(),
+          message);
+    } else if (outcome == DispatchListener.Outcome.RETRYING) {
+      log.info(
+          "retrying {} {} for {} at {} (attempt {} failed: {})",
+          eventId,
+          job.envelope().type(),
+          job.subscriber(),
+          next.get(),
+          job.attempt(),
+          message);
+    }
+  }
+
+  private static String describe(Throwable error) {
+    String message = error.getMessage();
+    String name = error.getClass().getSimpleName();
+    return message == null ? name : name + ": " + message;
+  }
+
+  private void renewAndReap() {
+    try {
+      Instant now = clock.instant();
+      if (!running.isEmpty()) {
+        store.renewLeases(owner, List.copyOf(running.keySet()), now.plus(options.lease()));
+      }
+      int reaped = store.reapExpiredLeases(now);
+      if (reaped > 0) {
+        log.info("returned {} jobs with expired leases to pending", reaped);
+        wake();
+      }
+    } catch (RuntimeException e) {
+      log.warn("cannot renew leases or reap: {}", e.getMessage());
+    }
+  }
+
+  /**
+   * Stops claiming, waits up to the shutdown timeout for running handlers, and leaves whatever is
+   * still running to be reclaimed when its lease expires.
+   */
+  @Override
+  public void close() {
+    stopping = true;
+    wake();
+    try {
+      thread.join(options.shutdownTimeout().toMillis());
+      workers.shutdown();
+      if (!workers.awaitTermination(options.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+        log.warn(
+            "{} handlers still running at shutdown; their jobs will be reclaimed", inFlight.get());
+        workers.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      workers.shutdownNow();
+    } finally {
+      leases.shutdownNow();
+    }
+  }
+}

@@ -1,0 +1,34 @@
+package dev.stripeinbox.jdbc.internal;
+
+/** What differs between the databases; everything else is the same SQL. */
+public enum Dialect {
+  SQLITE("sqlite", ""),
+  POSTGRES("postgres", " FOR UPDATE SKIP LOCKED");
+
+  private final String resourceFolder;
+  private final String claimLocking;
+
+  Dialect(String resourceFolder, String claimLocking) {
+    this.resourceFolder = resourceFolder;
+    this.claimLocking = claimLocking;
+  }
+
+  /** The folder of this database's migration scripts, beside this class. */
+  String resourceFolder() {
+    return resourceFolder;
+  }
+
+  /**
+   * Claims due jobs in one statement. On PostgreSQL, {@code SKIP LOCKED} lets any number of nodes
+   * claim concurrently without waiting on each other or claiming a row twice; SQLite has one
+   * writer, so the plain subquery is already exclusive.
+   */
+  public String claimSql() {
+    return "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_owner = ?,"
+        + " lease_until = ?, updated_at = ?"
+        + " WHERE id IN (SELECT id FROM jobs WHERE state IN ('pending', 'retrying')"
+        + " AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?"
+        + claimLocking
+        + ") RETURNING id, event_id, subscriber, attempts";
+  }
+}

@@ -1,0 +1,255 @@
+package dev.stripeinbox.jdbc.internal;
+
+import dev.stripeinbox.inbox.StoreUnavailableException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The store's single writer: every write of the store is an {@link Op} queued here, and one thread
+ * runs whatever has queued up in one transaction with one commit (one fsync on SQLite), then
+ * completes each op's future. Under load, hundreds of appends share a commit; when idle, a lone
+ * append commits at once, since the thread never waits to fill a batch.
+ *
+ * <p>If a batch fails, each of its ops is retried in a transaction of its own, so one bad op cannot
+ * fail its neighbours; when the database itself is gone, they all fail with {@link
+ * StoreUnavailableException}. A full queue fails new ops at once instead of blocking callers.
+ *
+ * <p>Thread-safe: {@link #submit} may be called from any thread. The writer thread is named {@code
+ * inbox-writer}.
+ */
+public final class GroupCommitWriter implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(GroupCommitWriter.class);
+
+  /** One unit of work run inside the writer's transaction. */
+  @FunctionalInterface
+  public interface Op<T> {
+    T run(Connection connection) throws SQLException;
+  }
+
+  /** Gives the writer a connection, again after the previous one broke. */
+  @FunctionalInterface
+  public interface ConnectionFactory {
+    Connection open() throws SQLException;
+  }
+
+  /** Told of every commit, for metrics. */
+  @FunctionalInterface
+  public interface CommitListener {
+    void onCommit(int batchSize, long nanos, boolean succeeded);
+  }
+
+  private static final class Task<T> {
+    final Op<T> op;
+    final CompletableFuture<T> future = new CompletableFuture<>();
+    T result;
+
+    Task(Op<T> op) {
+      this.op = op;
+    }
+
+    void runIn(Connection connection) throws SQLException {
+      result = op.run(connection);
+    }
+
+    void complete() {
+      future.complete(result);
+    }
+
+    void fail(Throwable error) {
+      future.completeExceptionally(error);
+    }
+  }
+
+  private final ConnectionFactory connections;
+  private final CommitListener listener;
+  private final int maxBatch;
+  private final BlockingQueue<Task<?>> queue;
+  private final Thread thread;
+  private volatile boolean closing;
+  private Connection connection; // writer thread only
+
+  public GroupCommitWriter(
+      ConnectionFactory connections, int maxBatch, int capacity, CommitListener listener) {
+    this.connections = connections;
+    this.maxBatch = maxBatch;
+    this.listener = listener;
+    this.queue = new ArrayBlockingQueue<>(capacity);
+    this.thread = new Thread(this::loop, "inbox-writer");
+    this.thread.setDaemon(false);
+  }
+
+  public void start() {
+    thread.start();
+  }
+
+  /** Queues an op; its future completes after the commit that includes it. */
+  public <T> CompletableFuture<T> submit(Op<T> op) {
+    Task<T> task = new Task<>(op);
+    if (closing) {
+      task.fail(new StoreUnavailableException("the store is closing"));
+    } else if (!queue.offer(task)) {
+      task.fail(new StoreUnavailableException("the store's write queue is full"));
+    }
+    return task.future;
+  }
+
+  /** Runs an op and waits for its commit, rethrowing failures as unchecked store exceptions. */
+  public <T> T call(Op<T> op) {
+    try {
+      return submit(op).join();
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new StoreUnavailableException("store write failed", e.getCause());
+    }
+  }
+
+  private void loop() {
+    List<Task<?>> batch = new ArrayList<>(maxBatch);
+    while (true) {
+      try {
+        Task<?> first = queue.poll(100, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          if (closing && queue.isEmpty()) {
+            break;
+          }
+          continue;
+        }
+        batch.add(first);
+        queue.drainTo(batch, maxBatch - 1);
+        runBatch(batch);
+      } catch (InterruptedException e) {
+        // close() never interrupts; an outside interrupt means the JVM is going down.
+        Thread.currentThread().interrupt();
+        break;
+      } catch (RuntimeException | Error e) {
+        log.error("inbox writer: unexpected failure; continuing", e);
+        for (Task<?> task : batch) {
+          task.fail(new StoreUnavailableException("store write failed", e));
+        }
+      } finally {
+        batch.clear();
+      }
+    }
+    failRemaining();
+    closeConnection();
+  }
+
+  private void runBatch(List<Task<?>> batch) {
+    long start = System.nanoTime();
+    try {
+      runInOneTransaction(batch);
+      listener.onCommit(batch.size(), System.nanoTime() - start, true);
+      batch.forEach(Task::complete);
+      return;
+    } catch (SQLException e) {
+      listener.onCommit(batch.size(), System.nanoTime() - start, false);
+      if (batch.size() == 1) {
+        fail(batch.get(0), e);
+        return;
+      }
+    }
+    // Isolate the failure: each op alone, so only the broken ones fail.
+    for (Task<?> task : batch) {
+      try {
+        runInOneTransaction(List.of(task));
+        task.complete();
+      } catch (SQLException e) {
+        fail(task, e);
+      }
+    }
+  }
+
+  private void runInOneTransaction(List<Task<?>> tasks) throws SQLException {
+    Connection c = connection();
+    try {
+      for (Task<?> task : tasks) {
+        task.runIn(c);
+      }
+      c.commit();
+    } catch (SQLException | RuntimeException e) {
+      rollbackQuietly(c);
+      if (!isValid(c)) {
+        closeConnection();
+      }
+      if (e instanceof RuntimeException runtime) {
+        throw new SQLException("store op failed: " + runtime, runtime);
+      }
+      throw e;
+    }
+  }
+
+  private static void fail(Task<?> task, SQLException e) {
+    task.fail(new StoreUnavailableException("could not commit to the store: " + e.getMessage(), e));
+  }
+
+  private Connection connection() throws SQLException {
+    if (connection == null) {
+      Connection c = connections.open();
+      c.setAutoCommit(false);
+      connection = c;
+    }
+    return connection;
+  }
+
+  private static boolean isValid(Connection c) {
+    try {
+      return c.isValid(2);
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  private static void rollbackQuietly(Connection c) {
+    try {
+      c.rollback();
+    } catch (SQLException ignored) {
+      // The connection is broken; it is closed and reopened next time.
+    }
+  }
+
+  private void closeConnection() {
+    if (connection != null) {
+      try {
+        connection.close();
+      } catch (SQLException ignored) {
+        // Nothing more can be done with a connection that fails to close.
+      }
+      connection = null;
+    }
+  }
+
+  private void failRemaining() {
+    Task<?> task;
+    while ((task = queue.poll()) != null) {
+      task.fail(new StoreUnavailableException("the store closed"));
+    }
+  }
+
+  /**
+   * Stops accepting ops, commits everything already queued, then stops the thread. Waits at most
+   * {@code timeoutMillis} for the queue to drain.
+   */
+  public void close(long timeoutMillis) {
+    closing = true;
+    try {
+      thread.join(timeoutMillis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    close(10_000);
+  }
+}
