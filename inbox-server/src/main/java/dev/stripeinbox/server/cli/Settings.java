@@ -1,0 +1,110 @@
+package dev.stripeinbox.server.cli;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads settings the way every command does: the flag if given, else the environment variable, else
+ * the default; and parses durations ({@code 300s}, {@code 5m}, {@code 30d}, {@code 250ms}) and
+ * sizes ({@code 1MiB}, {@code 512KiB}, {@code 1048576}) with errors that name the setting.
+ */
+public final class Settings {
+  private static final Pattern DURATION = Pattern.compile("(\\d{1,12})(ms|s|m|h|d)");
+  private static final Pattern SIZE = Pattern.compile("(\\d{1,12})(b|kib|kb|mib|mb|gib|gb)?");
+
+  private final Map<String, String> env;
+
+  public Settings(Map<String, String> env) {
+    this.env = env;
+  }
+
+  /** The flag's value, else the environment's, else null. Blank environment values are unset. */
+  public String resolve(String flagValue, String envName) {
+    if (flagValue != null) {
+      return flagValue;
+    }
+    String fromEnv = envName == null ? null : env.get(envName);
+    return fromEnv == null || fromEnv.isBlank() ? null : fromEnv.strip();
+  }
+
+  /** How a setting is named in messages: {@code --port (PORT)}. */
+  public static String name(String flag, String envName) {
+    return envName == null ? flag : flag + " (" + envName + ")";
+  }
+
+  public static Duration duration(String value, String setting) {
+    Matcher m = DURATION.matcher(value.strip().toLowerCase(Locale.ROOT));
+    if (!m.matches()) {
+      throw new SettingException(
+          setting + ": \"" + value + "\" is not a duration such as 250ms, 300s, 5m, 1h or 30d");
+    }
+    long n = Long.parseLong(m.group(1));
+    return switch (m.group(2)) {
+      case "ms" -> Duration.ofMillis(n);
+      case "s" -> Duration.ofSeconds(n);
+      case "m" -> Duration.ofMinutes(n);
+      case "h" -> Duration.ofHours(n);
+      default -> Duration.ofDays(n);
+    };
+  }
+
+  public static Duration positiveDuration(String value, String setting) {
+    Duration d = duration(value, setting);
+    if (d.isZero()) {
+      throw new SettingException(setting + ": must be more than zero");
+    }
+    return d;
+  }
+
+  public static int size(String value, String setting) {
+    Matcher m = SIZE.matcher(value.strip().toLowerCase(Locale.ROOT));
+    if (!m.matches()) {
+      throw new SettingException(
+          setting + ": \"" + value + "\" is not a size such as 1MiB, 512KiB or 65536");
+    }
+    long n = Long.parseLong(m.group(1));
+    String unit = m.group(2) == null ? "b" : m.group(2);
+    long bytes =
+        switch (unit) {
+          case "kib" -> n * 1024;
+          case "kb" -> n * 1000;
+          case "mib" -> n * 1024 * 1024;
+          case "mb" -> n * 1000 * 1000;
+          case "gib" -> n * 1024 * 1024 * 1024;
+          case "gb" -> n * 1000 * 1000 * 1000;
+          default -> n;
+        };
+    if (bytes < 1 || bytes > 256L * 1024 * 1024) {
+      throw new SettingException(setting + ": must be between 1 byte and 256MiB, was " + value);
+    }
+    return (int) bytes;
+  }
+
+  public static int port(String value, String setting) {
+    int port;
+    try {
+      port = Integer.parseInt(value.strip());
+    } catch (NumberFormatException e) {
+      throw new SettingException(setting + ": \"" + value + "\" is not a port number");
+    }
+    if (port < 0 || port > 65535) {
+      throw new SettingException(setting + ": " + port + " is not between 0 and 65535");
+    }
+    return port;
+  }
+
+  public static int positiveInt(String value, String setting) {
+    try {
+      int n = Integer.parseInt(value.strip());
+      if (n >= 1) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new SettingException(setting + ": \"" + value + "\" is not a positive whole number");
+  }
+}

@@ -1,0 +1,29 @@
+package dev.stripeinbox.server.http;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * How the HTTP server listens.
+ *
+ * @param host the bind address
+ * @param port the port; 0 picks a free one
+ * @param maxBody the largest accepted webhook body in bytes; larger ones get 413
+ * @param webhookPaths the endpoint name of each webhook path, such as {@code /webhook -> default}
+ * @param stopTimeout how long shutdown waits for in-flight requests
+ */
+public record ServerOptions(
+    String host, int port, int maxBody, Map<String, String> webhookPaths, Duration stopTimeout) {
+  public ServerOptions {
+    Objects.requireNonNull(host, "host");
+    webhookPaths = Map.copyOf(webhookPaths);
+    Objects.requireNonNull(stopTimeout, "stopTimeout");
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port must be between 0 and 65535, was " + port);
+    }
+    if (maxBody < 1) {
+      throw new IllegalArgumentException("maxBody must be positive");
+    }
+  }
+}
