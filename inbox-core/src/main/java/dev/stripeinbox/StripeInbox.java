@@ -19,6 +19,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The webhook inbox: verifies and durably stores Stripe events, then runs each subscriber's handler
@@ -68,7 +71,19 @@ public final class StripeInbox implements AutoCloseable {
                 dispatcher.wake();
               }
               userListener.onReception(endpoint, reception, nanos);
-            });
+            },
+            b.callbacks != null ? b.callbacks : defaultCallbacks());
+  }
+
+  private static Executor defaultCallbacks() {
+    AtomicInteger n = new AtomicInteger();
+    return Executors.newFixedThreadPool(
+        2,
+        r -> {
+          Thread t = new Thread(r, "inbox-callback-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
   }
 
   public static Builder builder() {
@@ -155,6 +170,7 @@ public final class StripeInbox implements AutoCloseable {
     private DispatcherOptions dispatcherOptions = DispatcherOptions.defaults();
     private Receiver.Listener receiveListener = (endpoint, reception, nanos) -> {};
     private DispatchListener dispatchListener = DispatchListener.NONE;
+    private Executor callbacks;
 
     private Builder() {}
 
@@ -241,6 +257,15 @@ public final class StripeInbox implements AutoCloseable {
     /** Told of every job attempt, for logs and metrics. */
     public Builder dispatchListener(DispatchListener listener) {
       this.dispatchListener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * Where completed deliveries continue (listeners and answers), off the store's writer thread.
+     * An HTTP adapter passes its own thread pool; the default is two daemon threads.
+     */
+    public Builder callbackExecutor(Executor executor) {
+      this.callbacks = Objects.requireNonNull(executor, "executor");
       return this;
     }
 

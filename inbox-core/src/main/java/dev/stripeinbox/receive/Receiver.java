@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 
 /**
@@ -35,22 +36,27 @@ public final class Receiver {
   private final Function<String, List<String>> subscribersForType;
   private final Clock clock;
   private final Listener listener;
+  private final Executor callbacks;
 
   /**
    * @param store the inbox
    * @param subscribersForType the names of the subscribers that get a job for an event type
    * @param clock the source of the receive time
    * @param listener told of every answer
+   * @param callbacks runs the completion of stored deliveries (the listener, and whatever the
+   *     caller chains on the future), so that none of it runs on the store's writer thread
    */
   public Receiver(
       InboxStore store,
       Function<String, List<String>> subscribersForType,
       Clock clock,
-      Listener listener) {
+      Listener listener,
+      Executor callbacks) {
     this.store = Objects.requireNonNull(store, "store");
     this.subscribersForType = Objects.requireNonNull(subscribersForType, "subscribersForType");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.listener = Objects.requireNonNull(listener, "listener");
+    this.callbacks = Objects.requireNonNull(callbacks, "callbacks");
   }
 
   /**
@@ -93,7 +99,7 @@ public final class Receiver {
     } catch (RuntimeException e) {
       appended = CompletableFuture.failedFuture(e);
     }
-    return appended.handle(
+    return appended.handleAsync(
         (result, error) -> {
           if (error != null) {
             return Reception.unavailable(id, type);
@@ -101,6 +107,7 @@ public final class Receiver {
           return result == AppendResult.APPENDED
               ? Reception.received(id, type)
               : Reception.duplicate(id, type);
-        });
+        },
+        callbacks);
   }
 }

@@ -103,6 +103,14 @@ public final class ServeCommand implements Callable<Integer> {
         Settings.positiveDuration(
             or(s.resolve(retention, "STRIPE_INBOX_RETENTION"), "30d"),
             Settings.name("--retention", "STRIPE_INBOX_RETENTION"));
+    Duration leaseValue =
+        Settings.positiveDuration(
+            or(s.resolve(lease, "STRIPE_INBOX_LEASE"), "30s"),
+            Settings.name("--lease", "STRIPE_INBOX_LEASE"));
+    if (leaseValue.toMillis() < 1000) {
+      throw new SettingException(
+          Settings.name("--lease", "STRIPE_INBOX_LEASE") + ": must be at least 1s");
+    }
     List<String> configuredSecrets = secrets(s);
     String location = StoreOpener.location(s, db);
 
@@ -135,7 +143,8 @@ public final class ServeCommand implements Callable<Integer> {
             .secrets(endpointSecrets)
             .tolerance(toleranceValue)
             .on(QuickstartHandler.NAME, "*", new QuickstartHandler())
-            .dispatcherOptions(DispatcherOptions.defaults().withWorkers(workerCount))
+            .dispatcherOptions(
+                DispatcherOptions.defaults().withWorkers(workerCount).withLease(leaseValue))
             .receiveListener((endpoint, reception, nanos) -> logReception(reception))
             .callbackExecutor(threads)
             .build();
