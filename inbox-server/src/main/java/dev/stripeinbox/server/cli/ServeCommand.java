@@ -71,6 +71,13 @@ public final class ServeCommand implements Callable<Integer> {
       description = "how long processed events are kept (env STRIPE_INBOX_RETENTION, default 30d)")
   String retention;
 
+  @Option(
+      names = "--lease",
+      description =
+          "how long a running job is held without renewal before another worker may take it"
+              + " (env STRIPE_INBOX_LEASE, default 30s)")
+  String lease;
+
   private final Map<String, String> env;
 
   public ServeCommand() {
