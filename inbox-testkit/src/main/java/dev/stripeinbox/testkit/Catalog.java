@@ -348,8 +348,34 @@ final class Catalog {
 
     // Issuing; the .eu and .gb names are Stripe CLI fixtures for cards issued in Europe
     issuing("", "usd", null);
-    issuing(".eu", "eur", obj("city", "Berlin", "country", "DE", "line1", "Friedrichstr. 1"));
-    issuing(".gb", "gbp", obj("city", "London", "country", "GB", "line1", "1 Poultry"));
+    issuing(
+        ".eu",
+        "eur",
+        obj(
+            "city",
+            "Berlin",
+            "country",
+            "DE",
+            "line1",
+            "Friedrichstr. 1",
+            "postal_code",
+            "10117",
+            "phone",
+            "+4930901820"));
+    issuing(
+        ".gb",
+        "gbp",
+        obj(
+            "city",
+            "London",
+            "country",
+            "GB",
+            "line1",
+            "1 Poultry",
+            "postal_code",
+            "EC2R 8AH",
+            "phone",
+            "+442079460000"));
     on(
         "issuing_authorization.created",
         "issuing.authorization",
@@ -622,11 +648,13 @@ final class Catalog {
               setIfPresent(d, prefix + "merchant_currency", currency);
               setIfPresent(d, prefix + "pending_request.currency", currency);
               setIfPresent(d, prefix + "pending_request.merchant_currency", currency);
+              setIfPresent(d, prefix + "phone_number", address.get("phone"));
               if (d.get(prefix + "billing.address") != null) {
                 d.set(prefix + "billing.address.city", address.get("city"))
                     .set(prefix + "billing.address.country", address.get("country"))
                     .set(prefix + "billing.address.line1", address.get("line1"))
                     .set(prefix + "billing.address.line2", null)
+                    .set(prefix + "billing.address.postal_code", address.get("postal_code"))
                     .set(prefix + "billing.address.state", null);
               }
             }
@@ -634,6 +662,7 @@ final class Catalog {
           if (d.get("merchant_data") != null) {
             d.set("merchant_data.city", address.get("city"))
                 .set("merchant_data.country", address.get("country"))
+                .set("merchant_data.postal_code", address.get("postal_code"))
                 .set("merchant_data.state", null);
           }
         };

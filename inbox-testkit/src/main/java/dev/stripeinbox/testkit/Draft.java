@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * The {@code data.object} of one event while its type's tweaks are applied: a fresh copy of the
@@ -18,12 +17,10 @@ final class Draft {
   private final Map<String, Object> object;
   private final Map<String, Object> previous = new LinkedHashMap<>();
   private final long now;
-  private final Optional<String> account;
 
-  Draft(Map<String, Object> object, long now, Optional<String> account) {
+  Draft(Map<String, Object> object, long now) {
     this.object = object;
     this.now = now;
-    this.account = account;
   }
 
   Map<String, Object> object() {
@@ -42,10 +39,6 @@ final class Draft {
   /** The event time plus {@code days} (negative for the past), in Unix seconds. */
   long days(int days) {
     return now + days * DAY;
-  }
-
-  Optional<String> account() {
-    return account;
   }
 
   Object get(String path) {

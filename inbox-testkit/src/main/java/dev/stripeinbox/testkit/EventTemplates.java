@@ -138,7 +138,7 @@ public final class EventTemplates {
       ids.pin((String) templateId, account.get());
     }
 
-    Draft draft = new Draft(object, now, account);
+    Draft draft = new Draft(object, now);
     entry.tweak().accept(draft);
     ids.refresh(object);
     ids.refresh(draft.previous());

@@ -299,6 +299,16 @@ class EventTemplatesTest {
   }
 
   @Test
+  void templatesCarryNoFixturePlaceholdersOrInternalHosts() {
+    for (Catalog.Snapshot entry : Catalog.snapshots().values()) {
+      String json = new String(Json.write(Templates.instantiate(entry.resource(), 0)), UTF_8);
+      assertThat(json)
+          .as(entry.resource())
+          .doesNotContain("obj_123", ": 1234567890", "stripe.me", "\"livemode\": true");
+    }
+  }
+
+  @Test
   void onlyUpdateLikeEventsCarryPreviousAttributes() {
     Map<String, Object> event = build("payment_intent.succeeded");
 
