@@ -64,12 +64,19 @@ public final class InboxServer implements AutoCloseable {
     HttpConfiguration http = new HttpConfiguration();
     http.setSendServerVersion(false);
     http.setSendXPoweredBy(false);
+    // Room for oversized Stripe-Signature headers to reach the verifier, which calls them
+    // malformed; beyond this the HTTP layer answers 431.
+    http.setRequestHeaderSize(64 * 1024);
     this.connector = new ServerConnector(server, new HttpConnectionFactory(http));
     connector.setHost(options.host());
     connector.setPort(options.port());
     connector.setAcceptQueueSize(1024);
     server.addConnector(connector);
-    server.setHandler(new GracefulHandler(new Routes()));
+    GracefulHandler graceful = new GracefulHandler(new Routes());
+    // On stop, idle keep-alive connections close after this; busy ones finish their request.
+    graceful.setShutdownIdleTimeout(200);
+    server.setHandler(graceful);
+    server.setErrorHandler(new JsonErrorHandler());
     server.setStopTimeout(options.stopTimeout().toMillis());
     server.setStopAtShutdown(false);
   }
