@@ -9,7 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The resource templates under {@code dev/stripeinbox/testkit/templates/}, one realistic test-mode
- * object per API resource (written by {@code tools/generate-templates.py} from Stripe's OpenAPI
+ * object per API resource (written by {@code scripts/generate-templates.py} from Stripe's OpenAPI
  * fixtures). Templates are parsed once and copied for every build. Thread-safe.
  */
 final class Templates {

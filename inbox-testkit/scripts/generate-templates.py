@@ -3,7 +3,7 @@
 
 Run once by hand when the reference fixtures change; the build never runs it:
 
-    python3 inbox-testkit/tools/generate-templates.py path/to/fixtures3.json
+    python3 inbox-testkit/scripts/generate-templates.py path/to/fixtures3.json
 
 Input: fixtures3.json from Stripe's OpenAPI repository (MIT licence, see the
 LICENSE file next to the templates). Those fixtures are machine-generated: they
