@@ -37,6 +37,11 @@ public final class TriggerOptions {
     return new TriggerOptions(Objects.requireNonNull(now, "now"), Optional.empty(), List.of());
   }
 
+  /** The same options for an event created at {@code now}; used to send a series. */
+  public TriggerOptions withNow(Instant now) {
+    return new TriggerOptions(Objects.requireNonNull(now, "now"), account, overrides);
+  }
+
   /**
    * Makes the event a Connect event about {@code account}: the top-level {@code "account"} field is
    * set (and an {@code account.updated} object gets that id).
