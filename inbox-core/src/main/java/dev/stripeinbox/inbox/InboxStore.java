@@ -82,6 +82,9 @@ public interface InboxStore extends AutoCloseable {
    */
   int prune(Instant cutoff);
 
+  /** How many jobs are in each state now (states with none are absent), for metrics. */
+  java.util.Map<JobState, Long> jobCounts();
+
   /** A stored setting, such as the generated signing secret. */
   Optional<String> setting(String key);
 

@@ -611,6 +611,21 @@ public final class JdbcInboxStore implements InboxStore {
         });
   }
 
+  @Override
+  public Map<JobState, Long> jobCounts() {
+    return read(
+        c -> {
+          Map<JobState, Long> counts = new java.util.EnumMap<>(JobState.class);
+          try (Statement st = c.createStatement();
+              ResultSet rs = st.executeQuery("SELECT state, COUNT(*) FROM jobs GROUP BY state")) {
+            while (rs.next()) {
+              counts.put(JobState.fromWire(rs.getString(1)), rs.getLong(2));
+            }
+          }
+          return counts;
+        });
+  }
+
   // ---------------------------------------------------------------- settings, health
 
   @Override
