@@ -26,4 +26,26 @@ public record ServerOptions(
       throw new IllegalArgumentException("maxBody must be positive");
     }
   }
+
+  /** 127.0.0.1:4242, a 1 MiB body limit, and {@code /webhook} for the default endpoint. */
+  public static ServerOptions defaults() {
+    return new ServerOptions(
+        "127.0.0.1", 4242, 1024 * 1024, Map.of("/webhook", "default"), Duration.ofSeconds(10));
+  }
+
+  public ServerOptions withHost(String value) {
+    return new ServerOptions(value, port, maxBody, webhookPaths, stopTimeout);
+  }
+
+  public ServerOptions withPort(int value) {
+    return new ServerOptions(host, value, maxBody, webhookPaths, stopTimeout);
+  }
+
+  public ServerOptions withMaxBody(int value) {
+    return new ServerOptions(host, port, value, webhookPaths, stopTimeout);
+  }
+
+  public ServerOptions withWebhookPaths(Map<String, String> value) {
+    return new ServerOptions(host, port, maxBody, value, stopTimeout);
+  }
 }
