@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
       ServeCommand.class,
       TriggerCommand.class,
       EventsCommand.class,
+      LoadCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
