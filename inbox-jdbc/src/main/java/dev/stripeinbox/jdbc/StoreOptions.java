@@ -11,7 +11,8 @@ import java.util.Objects;
  * @param queueCapacity the most writes waiting for the writer; beyond it, appends fail fast with
  *     503 instead of queueing without bound (default 20,000)
  * @param readerPoolSize connections for reads (default 4)
- * @param connectTimeout how long PostgreSQL connection attempts wait (default 5 s)
+ * @param connectTimeout how long PostgreSQL connection attempts wait (default 3 s); while the
+ *     database is down, a delivery is answered 503 after at most this long
  * @param commitListener told of every commit's size and duration, for metrics
  */
 public record StoreOptions(
@@ -35,7 +36,7 @@ public record StoreOptions(
   }
 
   public static StoreOptions defaults() {
-    return new StoreOptions(512, 20_000, 4, Duration.ofSeconds(5), (size, nanos, ok) -> {});
+    return new StoreOptions(512, 20_000, 4, Duration.ofSeconds(3), (size, nanos, ok) -> {});
   }
 
   public StoreOptions withCommitListener(GroupCommitWriter.CommitListener listener) {

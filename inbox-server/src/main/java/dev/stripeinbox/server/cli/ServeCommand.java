@@ -2,6 +2,7 @@ package dev.stripeinbox.server.cli;
 
 import dev.stripeinbox.StripeInbox;
 import dev.stripeinbox.dispatch.DispatcherOptions;
+import dev.stripeinbox.inbox.StoreUnavailableException;
 import dev.stripeinbox.jdbc.JdbcInboxStore;
 import dev.stripeinbox.jdbc.StoreOptions;
 import dev.stripeinbox.receive.Reception;
@@ -121,7 +122,7 @@ public final class ServeCommand implements Callable<Integer> {
     List<String> configuredSecrets = secrets(s);
     String location = StoreOpener.location(s, db);
 
-    JdbcInboxStore store = StoreOpener.open(location, StoreOptions.defaults());
+    JdbcInboxStore store = openWaiting(location, StoreOptions.defaults());
     String secretSource;
     List<String> endpointSecrets = configuredSecrets;
     if (configuredSecrets.isEmpty()) {
@@ -211,6 +212,32 @@ public final class ServeCommand implements Callable<Integer> {
                 "inbox-shutdown"));
     stopped.await();
     return 0;
+  }
+
+  /**
+   * Opens the store. PostgreSQL may start after us (containers, failover): wait for it, saying so
+   * on one line per attempt. A SQLite file that cannot be opened is an error at once.
+   */
+  private static JdbcInboxStore openWaiting(String location, StoreOptions options)
+      throws InterruptedException {
+    long waitMillis = 1000;
+    while (true) {
+      try {
+        return StoreOpener.open(location, options);
+      } catch (StoreUnavailableException e) {
+        if (!location.startsWith("jdbc:postgresql:")) {
+          throw e;
+        }
+        System.out.println(
+            "waiting for the database: "
+                + Main.oneLine(e)
+                + " (retrying in "
+                + waitMillis / 1000
+                + "s)");
+        Thread.sleep(waitMillis);
+        waitMillis = Math.min(10_000, waitMillis * 2);
+      }
+    }
   }
 
   /** The fixed shutdown order: HTTP (in-flight requests and their commits), workers, store. */
