@@ -158,12 +158,22 @@ public final class JdbcInboxStore implements InboxStore {
     } catch (SQLException e) {
       pool.close();
       throw new StoreUnavailableException(
-          "cannot reach PostgreSQL at " + redact(url) + ": " + e.getMessage(), e);
+          "cannot reach PostgreSQL at " + redact(url) + ": " + rootMessage(e), e);
     }
     JdbcInboxStore store =
         new JdbcInboxStore(Dialect.POSTGRES, redact(url), pool, pool::getConnection, options);
     store.writer.start();
     return store;
+  }
+
+  /** The innermost cause's message: "Connection refused" rather than the pool's timeout. */
+  private static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String message = root.getMessage();
+    return message == null ? root.getClass().getSimpleName() : redact(message);
   }
 
   /** Drops credentials from a JDBC URL for messages and logs. */
