@@ -149,6 +149,15 @@ public final class InboxServer implements AutoCloseable {
   }
 
   private void webhook(String endpoint, Request request, Response response, Callback callback) {
+    if (options.allowlist().isPresent()
+        && !options
+            .allowlist()
+            .get()
+            .permits(Request.getRemoteAddr(request), request.getHeaders().get("X-Forwarded-For"))) {
+      JsonResponses.error(
+          response, callback, 403, "ip_not_allowed", "this address may not deliver webhooks");
+      return;
+    }
     if (!HttpMethod.POST.is(request.getMethod())) {
       response.getHeaders().put(HttpHeader.ALLOW, "POST");
       JsonResponses.error(

@@ -3,6 +3,7 @@ package dev.stripeinbox.server.http;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * How the HTTP server listens.
@@ -12,10 +13,22 @@ import java.util.Objects;
  * @param maxBody the largest accepted webhook body in bytes; larger ones get 413
  * @param webhookPaths the endpoint name of each webhook path, such as {@code /webhook -> default}
  * @param stopTimeout how long shutdown waits for in-flight requests
+ * @param allowlist if present, only these client addresses may deliver webhooks (403 otherwise)
  */
 public record ServerOptions(
-    String host, int port, int maxBody, Map<String, String> webhookPaths, Duration stopTimeout) {
+    String host,
+    int port,
+    int maxBody,
+    Map<String, String> webhookPaths,
+    Duration stopTimeout,
+    Optional<IpAllowlist> allowlist) {
+  public ServerOptions(
+      String host, int port, int maxBody, Map<String, String> webhookPaths, Duration stopTimeout) {
+    this(host, port, maxBody, webhookPaths, stopTimeout, Optional.empty());
+  }
+
   public ServerOptions {
+    Objects.requireNonNull(allowlist, "allowlist");
     Objects.requireNonNull(host, "host");
     webhookPaths = Map.copyOf(webhookPaths);
     Objects.requireNonNull(stopTimeout, "stopTimeout");
@@ -34,18 +47,22 @@ public record ServerOptions(
   }
 
   public ServerOptions withHost(String value) {
-    return new ServerOptions(value, port, maxBody, webhookPaths, stopTimeout);
+    return new ServerOptions(value, port, maxBody, webhookPaths, stopTimeout, allowlist);
   }
 
   public ServerOptions withPort(int value) {
-    return new ServerOptions(host, value, maxBody, webhookPaths, stopTimeout);
+    return new ServerOptions(host, value, maxBody, webhookPaths, stopTimeout, allowlist);
   }
 
   public ServerOptions withMaxBody(int value) {
-    return new ServerOptions(host, port, value, webhookPaths, stopTimeout);
+    return new ServerOptions(host, port, value, webhookPaths, stopTimeout, allowlist);
+  }
+
+  public ServerOptions withAllowlist(IpAllowlist value) {
+    return new ServerOptions(host, port, maxBody, webhookPaths, stopTimeout, Optional.of(value));
   }
 
   public ServerOptions withWebhookPaths(Map<String, String> value) {
-    return new ServerOptions(host, port, maxBody, value, stopTimeout);
+    return new ServerOptions(host, port, maxBody, value, stopTimeout, allowlist);
   }
 }
