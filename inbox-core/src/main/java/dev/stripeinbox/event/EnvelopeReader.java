@@ -55,7 +55,10 @@ public final class EnvelopeReader {
           case "object" -> object = string(p, value, field);
           case "type" -> type = string(p, value, field);
           case "created" -> created = instant(p, value);
-          case "livemode" -> livemode = value == JsonToken.VALUE_TRUE;
+          case "livemode" -> {
+            livemode = value == JsonToken.VALUE_TRUE;
+            p.skipChildren(); // an object or array here must not be read as top-level fields
+          }
           case "api_version" -> apiVersion = string(p, value, field);
           case "account" -> account = string(p, value, field);
           case "context" -> context = string(p, value, field);

@@ -22,10 +22,12 @@ import javax.crypto.spec.SecretKeySpec;
  * headers are a {@link SignatureFailure#SIGNATURE_MALFORMED} value, never an exception.
  *
  * <p>Deviations from stripe-java's {@code Webhook.Signature.verifyHeader}: timestamps too far in
- * the future are rejected; a duplicate {@code t}, a non-numeric or negative {@code t}, an item
- * without {@code =}, an empty item, or a header over {@value #MAX_HEADER_LENGTH} characters or with
- * non-printable characters is malformed (stripe-java throws or takes the first {@code t}); and the
- * timestamp is checked before the HMAC, so stale replays cost no hashing.
+ * the future are rejected. A header is malformed where stripe-java would skip the oddity (an empty
+ * item, an item without {@code =} or with an empty key, a control or non-ASCII character, more than
+ * 32 {@code v1} values, more than {@value #MAX_HEADER_LENGTH} characters), take the first of two
+ * {@code t} items, accept a {@code t} that is not 1 to 12 ASCII digits ({@code +5}, zero padding),
+ * or throw ({@code t=}, {@code t=abc}, a bare {@code t} or {@code v1}). And the timestamp is
+ * checked before the HMAC, so stale replays cost no hashing.
  *
  * <p>Thread-safe. Each thread reuses its own initialised {@link Mac} per secret, so verification
  * allocates no cipher objects.
