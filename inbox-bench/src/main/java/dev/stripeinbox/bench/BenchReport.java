@@ -1,0 +1,291 @@
+package dev.stripeinbox.bench;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Prints the one table of a {@code bench/run}: reads the {@code load --json} results and the
+ * start-up times from its output folder, takes medians across rounds, and checks the bars of the
+ * performance issue. Every ratio is between figures of the same run.
+ *
+ * <p>Files read: {@code meta.txt} ({@code key=value} lines), {@code ingest-SERVER-N.json}, {@code
+ * latency-RATE.json}, {@code startup.txt} (one figure in ms per line).
+ */
+public final class BenchReport {
+  private static final Map<String, String> NAMES = new LinkedHashMap<>();
+
+  static {
+    NAMES.put("ours", "stripe-inbox (SQLite, synchronous=FULL)");
+    NAMES.put("baseline", "baseline: quickstart logic, nothing stored");
+    NAMES.put("noop", "limit: no-op POST");
+    NAMES.put("ours256", "stripe-inbox with -Xmx256m");
+  }
+
+  private BenchReport() {}
+
+  record Ingest(List<Double> rates, double median, JsonObject medianRun, long non2xx) {}
+
+  public static void main(String[] args) throws IOException {
+    Path dir = Path.of(args.length > 0 ? args[0] : ".");
+    Map<String, String> meta = meta(dir.resolve("meta.txt"));
+    StringBuilder out = new StringBuilder();
+    out.append(
+        String.format(
+            "stripe-inbox benchmark, %s, commit %s%n",
+            meta.getOrDefault("date", "?"), meta.getOrDefault("commit", "?")));
+    out.append(
+        String.format(
+            "machine: %s; server on CPU %s, load generator on CPU %s; load average before %s,"
+                + " after %s%n",
+            meta.getOrDefault("machine", "?"),
+            meta.getOrDefault("server_cpu", "?"),
+            meta.getOrDefault("client_cpu", "?"),
+            meta.getOrDefault("load_before", "?"),
+            meta.getOrDefault("load_after", "?")));
+    out.append(String.format("command: %s%n%n", meta.getOrDefault("command", "bench/run")));
+
+    Map<String, Ingest> ingest = new LinkedHashMap<>();
+    for (String server : NAMES.keySet()) {
+      Ingest i = ingest(dir, server);
+      if (i != null) {
+        ingest.put(server, i);
+      }
+    }
+    Ingest ours = ingest.get("ours");
+    out.append(
+        String.format(
+            "Ingest: closed loop, %s connections, every delivery a new event id; median of rounds%n",
+            meta.getOrDefault("connections", "64")));
+    out.append(
+        String.format(
+            "%-44s %9s  %-26s %7s %7s %7s %6s %7s %10s%n",
+            "server",
+            "req/s",
+            "rounds",
+            "p50 ms",
+            "p99 ms",
+            "non-2xx",
+            "cpu*",
+            "warm s",
+            "ours/this"));
+    for (Map.Entry<String, Ingest> e : ingest.entrySet()) {
+      Ingest i = e.getValue();
+      JsonObject run = i.medianRun();
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "%-44s %9.0f  %-26s %7.2f %7.2f %7d %6.2f %7s %10s%n",
+              NAMES.get(e.getKey()),
+              i.median(),
+              rounds(i.rates()),
+              latency(run, "p50"),
+              latency(run, "p99"),
+              i.non2xx(),
+              run.get("client_cpu").getAsDouble(),
+              warmup(dir, e.getKey()),
+              ours == null ? "" : String.format(Locale.ROOT, "%.2f", ours.median() / i.median())));
+    }
+    out.append("  * cpu: cores the load generator used (1.00 = its core saturated)\n\n");
+
+    List<Path> latencyFiles = files(dir, "latency-");
+    if (!latencyFiles.isEmpty()) {
+      out.append("Ack latency of stripe-inbox, open loop (from the intended send time)\n");
+      out.append(
+          String.format(
+              "%-12s %10s %8s %8s %8s %8s %8s %8s%n",
+              "rate", "achieved", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms", "non-2xx"));
+      for (Path p : latencyFiles) {
+        JsonObject r = read(p);
+        out.append(
+            String.format(
+                Locale.ROOT,
+                "%-12s %10.0f %8.2f %8.2f %8.2f %8.2f %8.2f %8d%n",
+                r.get("rate").getAsInt() + "/s",
+                r.get("throughput").getAsDouble(),
+                latency(r, "p50"),
+                latency(r, "p90"),
+                latency(r, "p99"),
+                latency(r, "p99_9"),
+                latency(r, "max"),
+                r.get("non_2xx").getAsLong()));
+      }
+      out.append('\n');
+    }
+
+    List<Double> startup = startup(dir.resolve("startup.txt"));
+    if (!startup.isEmpty()) {
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "Start-up to first 200 (java -jar stripe-inbox.jar serve, new database): median %.0f ms"
+                  + " of %s%n%n",
+              median(startup),
+              rounds(startup)));
+    }
+
+    out.append("Bars (issue 6)\n");
+    Ingest baseline = ingest.get("baseline");
+    Ingest noop = ingest.get("noop");
+    if (ours != null && baseline != null) {
+      bar(
+          out,
+          "ingest >= 3x baseline",
+          ours.median() / baseline.median() >= 3,
+          String.format(Locale.ROOT, "%.2fx", ours.median() / baseline.median()));
+    }
+    if (ours != null && noop != null) {
+      bar(
+          out,
+          "ingest >= 60% of the no-op limit",
+          ours.median() / noop.median() >= 0.6,
+          String.format(Locale.ROOT, "%.0f%%", 100 * ours.median() / noop.median()));
+    }
+    if (ours != null) {
+      bar(out, "ingest with zero non-2xx", ours.non2xx() == 0, ours.non2xx() + " non-2xx");
+    }
+    for (Path p : latencyFiles) {
+      JsonObject r = read(p);
+      int rate = r.get("rate").getAsInt();
+      double limit = rate <= 1000 ? 10 : 25;
+      double p99 = latency(r, "p99");
+      bar(
+          out,
+          String.format(Locale.ROOT, "ack p99 at %d/s <= %.0f ms", rate, limit),
+          p99 <= limit && r.get("non_2xx").getAsLong() == 0,
+          String.format(Locale.ROOT, "%.2f ms, %d non-2xx", p99, r.get("non_2xx").getAsLong()));
+    }
+    Ingest small = ingest.get("ours256");
+    if (small != null && baseline != null) {
+      bar(
+          out,
+          "-Xmx256m: ingest bar without errors",
+          small.non2xx() == 0 && small.median() / baseline.median() >= 3,
+          String.format(
+              Locale.ROOT,
+              "%.0f req/s = %.2fx baseline, %d non-2xx",
+              small.median(),
+              small.median() / baseline.median(),
+              small.non2xx()));
+    }
+    if (!startup.isEmpty()) {
+      bar(
+          out,
+          "start-up to first 200 <= 1 s",
+          median(startup) <= 1000,
+          String.format(Locale.ROOT, "%.0f ms", median(startup)));
+    }
+    System.out.print(out);
+  }
+
+  private static void bar(StringBuilder out, String name, boolean holds, String figure) {
+    out.append(String.format("  %-40s %-8s %s%n", name, holds ? "holds" : "MISSED", figure));
+  }
+
+  private static Ingest ingest(Path dir, String server) throws IOException {
+    List<Path> files = files(dir, "ingest-" + server + "-");
+    if (files.isEmpty()) {
+      return null;
+    }
+    List<JsonObject> runs = new ArrayList<>();
+    for (Path p : files) {
+      runs.add(read(p));
+    }
+    runs.sort((a, b) -> Double.compare(throughput(a), throughput(b)));
+    List<Double> rates = new ArrayList<>();
+    long non2xx = 0;
+    for (JsonObject r : runs) {
+      rates.add(throughput(r));
+      non2xx += r.get("non_2xx").getAsLong();
+    }
+    JsonObject median = runs.get((runs.size() - 1) / 2);
+    return new Ingest(rates, median(rates), median, non2xx);
+  }
+
+  private static String warmup(Path dir, String server) throws IOException {
+    Path p = dir.resolve("warmup-" + server + ".json");
+    if (!Files.exists(p)) {
+      return "";
+    }
+    return String.format(Locale.ROOT, "%.0f", read(p).get("warmup_s").getAsDouble());
+  }
+
+  private static double throughput(JsonObject r) {
+    return r.get("throughput").getAsDouble();
+  }
+
+  private static double latency(JsonObject r, String key) {
+    JsonElement e = r.getAsJsonObject("latency_ms").get(key);
+    return e.isJsonNull() ? Double.NaN : e.getAsDouble();
+  }
+
+  private static String rounds(List<Double> values) {
+    List<String> parts = new ArrayList<>();
+    for (double v : values) {
+      parts.add(String.format(Locale.ROOT, "%.0f", v));
+    }
+    return String.join(" ", parts);
+  }
+
+  static double median(List<Double> values) {
+    List<Double> sorted = new ArrayList<>(values);
+    Collections.sort(sorted);
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+  }
+
+  private static List<Path> files(Path dir, String prefix) throws IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.filter(p -> p.getFileName().toString().startsWith(prefix))
+          .filter(p -> p.getFileName().toString().endsWith(".json"))
+          .sorted(
+              (a, b) -> {
+                String x = a.getFileName().toString().replaceAll("\\D", "");
+                String y = b.getFileName().toString().replaceAll("\\D", "");
+                return x.isEmpty() || y.isEmpty()
+                    ? a.compareTo(b)
+                    : Long.compare(Long.parseLong(x), Long.parseLong(y));
+              })
+          .toList();
+    }
+  }
+
+  private static JsonObject read(Path p) throws IOException {
+    return JsonParser.parseString(Files.readString(p)).getAsJsonObject();
+  }
+
+  private static Map<String, String> meta(Path p) throws IOException {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (Files.exists(p)) {
+      for (String line : Files.readAllLines(p)) {
+        int eq = line.indexOf('=');
+        if (eq > 0) {
+          out.put(line.substring(0, eq), line.substring(eq + 1));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static List<Double> startup(Path p) throws IOException {
+    List<Double> out = new ArrayList<>();
+    if (Files.exists(p)) {
+      for (String line : Files.readAllLines(p)) {
+        if (!line.isBlank()) {
+          out.add(Double.parseDouble(line.strip()));
+        }
+      }
+    }
+    return out;
+  }
+}
