@@ -153,8 +153,10 @@ public final class GroupCommitWriter implements AutoCloseable {
       return;
     } catch (SQLException e) {
       listener.onCommit(batch.size(), System.nanoTime() - start, false);
-      if (batch.size() == 1) {
-        fail(batch.get(0), e);
+      if (batch.size() == 1 || connection == null) {
+        // No connection could be opened, or it broke: the database is at fault, not an op.
+        // Retrying op by op would wait out a connection timeout once per op.
+        batch.forEach(task -> fail(task, e));
         return;
       }
     }
