@@ -88,8 +88,9 @@ public final class EnvelopeReader {
           thin ? related[0] : data[0],
           thin ? related[1] : data[1]);
     } catch (IOException e) {
-      // Jackson reports malformed JSON as JsonParseException (an IOException) with the location.
-      throw new InvalidPayloadException("body is not valid JSON: " + firstLine(e.getMessage()));
+      // Jackson's message quotes the offending token, which may be part of the body: keep only
+      // the location, so no payload content reaches an answer or a log.
+      throw new InvalidPayloadException("body is not valid JSON" + location(e));
     }
   }
 
@@ -160,11 +161,15 @@ public final class EnvelopeReader {
     throw new InvalidPayloadException("field \"created\" is not a timestamp");
   }
 
-  private static String firstLine(String message) {
-    if (message == null) {
-      return "unreadable";
+  private static String location(IOException e) {
+    if (e instanceof com.fasterxml.jackson.core.JsonProcessingException j
+        && j.getLocation() != null) {
+      return " (line "
+          + j.getLocation().getLineNr()
+          + ", column "
+          + j.getLocation().getColumnNr()
+          + ")";
     }
-    int nl = message.indexOf('\n');
-    return nl < 0 ? message : message.substring(0, nl);
+    return "";
   }
 }

@@ -58,8 +58,8 @@ public final class SignatureVerifier {
     if (secrets.isEmpty()) {
       throw new IllegalArgumentException("at least one signing secret is required");
     }
-    if (tolerance.isNegative() || tolerance.isZero()) {
-      throw new IllegalArgumentException("tolerance must be positive, was " + tolerance);
+    if (tolerance.toSeconds() < 1) {
+      throw new IllegalArgumentException("tolerance must be at least 1s, was " + tolerance);
     }
     this.toleranceSeconds = tolerance.toSeconds();
     this.prototypes = new Mac[secrets.size()];
@@ -81,6 +81,7 @@ public final class SignatureVerifier {
    * @return empty when the delivery is authentic and fresh, otherwise why it is not
    */
   public Optional<SignatureFailure> verify(byte[] payload, String header) {
+    Objects.requireNonNull(payload, "payload");
     if (header == null) {
       return Optional.of(SignatureFailure.SIGNATURE_MISSING);
     }

@@ -551,11 +551,11 @@ public final class JdbcInboxStore implements InboxStore {
         c -> {
           List<Object> args = new ArrayList<>();
           String sql =
-              "SELECT s.id FROM (SELECT e.id, "
+              "SELECT s.id FROM (SELECT e.id, e.received_at, "
                   + STATUS_EXPR
                   + " AS status FROM "
                   + filteredEvents(query, args)
-                  + ") s WHERE s.status = ? LIMIT ?";
+                  + ") s WHERE s.status = ? ORDER BY s.received_at, s.id LIMIT ?";
           args.add(status.wireName());
           args.add(query.limit());
           List<String> ids = new ArrayList<>();

@@ -97,6 +97,9 @@ public final class GroupCommitWriter implements AutoCloseable {
       task.fail(new StoreUnavailableException("the store is closing"));
     } else if (!queue.offer(task)) {
       task.fail(new StoreUnavailableException("the store's write queue is full"));
+    } else if (closing && !thread.isAlive() && queue.remove(task)) {
+      // close() finished between the check and the offer: nobody will run it.
+      task.fail(new StoreUnavailableException("the store closed"));
     }
     return task.future;
   }
@@ -148,11 +151,11 @@ public final class GroupCommitWriter implements AutoCloseable {
     long start = System.nanoTime();
     try {
       runInOneTransaction(batch);
-      listener.onCommit(batch.size(), System.nanoTime() - start, true);
+      notify(batch.size(), System.nanoTime() - start, true);
       batch.forEach(Task::complete);
       return;
     } catch (SQLException e) {
-      listener.onCommit(batch.size(), System.nanoTime() - start, false);
+      notify(batch.size(), System.nanoTime() - start, false);
       if (batch.size() == 1 || connection == null) {
         // No connection could be opened, or it broke: the database is at fault, not an op.
         // Retrying op by op would wait out a connection timeout once per op.
@@ -187,6 +190,15 @@ public final class GroupCommitWriter implements AutoCloseable {
         throw new SQLException("store op failed: " + runtime, runtime);
       }
       throw e;
+    }
+  }
+
+  /** A failing listener must not turn a committed batch into failed appends. */
+  private void notify(int size, long nanos, boolean succeeded) {
+    try {
+      listener.onCommit(size, nanos, succeeded);
+    } catch (RuntimeException e) {
+      log.warn("commit listener failed: {}", e.toString());
     }
   }
 
