@@ -45,4 +45,22 @@ public record Destination(
   public String subscriberName() {
     return "forward:" + name;
   }
+
+  /** Shows neither the secret nor the URL's user info or query, which may hold credentials. */
+  @Override
+  public String toString() {
+    return "Destination[name="
+        + name
+        + ", url="
+        + ForwardHandler.redact(url)
+        + ", types="
+        + types
+        + ", timeout="
+        + timeout
+        + ", retryPolicy="
+        + retryPolicy
+        + ", maxConcurrency="
+        + maxConcurrency
+        + "]";
+  }
 }

@@ -5,7 +5,8 @@ package dev.stripeinbox.server.forward;
 public interface ForwardListener {
   /**
    * @param destination the destination's name
-   * @param status the HTTP status answered, or -1 for a timeout or a connection error
+   * @param status the HTTP status answered, or -1 for a timeout, a connection error or no free
+   *     delivery slot within the timeout
    * @param nanos how long the attempt took
    */
   void onForward(String destination, int status, long nanos);

@@ -1,0 +1,205 @@
+package dev.stripeinbox.server.forward;
+
+import dev.stripeinbox.Handler;
+import dev.stripeinbox.InboxEvent;
+import dev.stripeinbox.testkit.Signer;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
+import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLException;
+
+/**
+ * Forwards each event it is given to one {@link Destination}: a {@code POST} of the exact stored
+ * bytes, re-signed with the destination's secret so the downstream verifies it with any Stripe SDK
+ * ({@code Webhook.constructEvent(body, header, secret)}), plus {@code Stripe-Inbox-Event-Id} and
+ * {@code Stripe-Inbox-Attempt}.
+ *
+ * <p>A 2xx answer is success. Anything else throws a {@link ForwardException}, so the job system
+ * retries under the destination's retry policy: a 3xx (redirects are never followed: the signature
+ * was made for this URL), a 4xx or 5xx, no answer within the destination's timeout, or a connection
+ * error. At most {@link Destination#maxConcurrency()} deliveries are in flight at once; waiting for
+ * a free slot is bounded by the timeout too.
+ *
+ * <p>Get one from {@link Forwarder#subscriber(Destination)}. Thread-safe: the workers call it
+ * concurrently. It never logs; its failure messages name the URL without user info or query, and
+ * never the payload or the secret.
+ */
+public final class ForwardHandler implements Handler {
+  private static final String USER_AGENT = "stripe-inbox";
+
+  private final Forwarder forwarder;
+  private final Destination destination;
+  private final Semaphore slots;
+  private final String shownUrl;
+  private final String origin;
+
+  ForwardHandler(Forwarder forwarder, Destination destination) {
+    this.forwarder = forwarder;
+    this.destination = destination;
+    this.slots = new Semaphore(destination.maxConcurrency());
+    this.shownUrl = redact(destination.url());
+    this.origin = origin(destination.url());
+  }
+
+  /** The destination this handler delivers to. */
+  public Destination destination() {
+    return destination;
+  }
+
+  @Override
+  public void handle(InboxEvent event) throws ForwardException {
+    if (forwarder.isClosed()) {
+      throw new ForwardException("the forwarder is closed", -1);
+    }
+    Duration timeout = destination.timeout();
+    long waitStart = System.nanoTime();
+    if (!acquireSlot(timeout)) {
+      report(-1, System.nanoTime() - waitStart);
+      throw new ForwardException(
+          "no delivery slot free within "
+              + format(timeout)
+              + " (max_concurrency "
+              + destination.maxConcurrency()
+              + ")",
+          -1);
+    }
+    int status = -1;
+    long start = System.nanoTime();
+    try {
+      status = send(event, timeout);
+    } finally {
+      slots.release();
+      report(status, System.nanoTime() - start);
+    }
+    if (status < 200 || status > 299) {
+      throw new ForwardException(
+          "HTTP "
+              + status
+              + " from "
+              + shownUrl
+              + (status >= 300 && status < 400 ? " (redirects are not followed)" : ""),
+          status);
+    }
+  }
+
+  private boolean acquireSlot(Duration timeout) throws ForwardException {
+    try {
+      return slots.tryAcquire(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ForwardException("interrupted while waiting for a delivery slot", e);
+    }
+  }
+
+  /** Sends one request and returns the status, or throws when there is no answer in time. */
+  private int send(InboxEvent event, Duration timeout) throws ForwardException {
+    byte[] body = event.payload();
+    long now = forwarder.clock().instant().getEpochSecond();
+    HttpRequest request =
+        HttpRequest.newBuilder(destination.url())
+            .timeout(timeout)
+            .header("Content-Type", "application/json; charset=utf-8")
+            .header("Stripe-Signature", Signer.header(body, destination.secret(), now))
+            .header("Stripe-Inbox-Event-Id", event.id())
+            .header("Stripe-Inbox-Attempt", Integer.toString(event.attempt()))
+            .header("User-Agent", USER_AGENT)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+            .build();
+    CompletableFuture<HttpResponse<Void>> response;
+    try {
+      response = forwarder.client().sendAsync(request, HttpResponse.BodyHandlers.discarding());
+    } catch (RuntimeException e) {
+      // For example a rejected task once the forwarder's threads are stopped.
+      throw new ForwardException("cannot send: " + oneLine(e), e);
+    }
+    // The request timeout covers the wait for the headers; this bounds the body as well.
+    try {
+      return response.get(timeout.toNanos(), TimeUnit.NANOSECONDS).statusCode();
+    } catch (TimeoutException e) {
+      response.cancel(true);
+      throw new ForwardException("timed out after " + format(timeout), e);
+    } catch (InterruptedException e) {
+      response.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new ForwardException("interrupted while delivering", e);
+    } catch (ExecutionException | CancellationException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      throw new ForwardException(describe(cause, timeout), cause);
+    }
+  }
+
+  private String describe(Throwable error, Duration timeout) {
+    while ((error instanceof CompletionException || error instanceof ExecutionException)
+        && error.getCause() != null) {
+      error = error.getCause();
+    }
+    if (error instanceof HttpConnectTimeoutException) {
+      return "connect timed out (" + origin + ")";
+    }
+    if (error instanceof HttpTimeoutException) {
+      return "timed out after " + format(timeout);
+    }
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof UnknownHostException || t instanceof UnresolvedAddressException) {
+        return "unknown host " + destination.url().getHost();
+      }
+    }
+    if (error instanceof ConnectException) {
+      String message = error.getMessage();
+      return message == null || message.toLowerCase(java.util.Locale.ROOT).contains("refused")
+          ? "connection refused (" + origin + ")"
+          : "cannot connect (" + origin + "): " + oneLine(error);
+    }
+    if (error instanceof SSLException) {
+      return "TLS failure (" + origin + "): " + oneLine(error);
+    }
+    if (error instanceof IOException) {
+      return "connection error (" + origin + "): " + oneLine(error);
+    }
+    return error.getClass().getSimpleName() + " (" + origin + "): " + oneLine(error);
+  }
+
+  private void report(int status, long nanos) {
+    try {
+      forwarder.listener().onForward(destination.name(), status, nanos);
+    } catch (RuntimeException e) {
+      // A listener must not throw; if one does, the delivery's outcome still stands.
+    }
+  }
+
+  /** {@code 10s} or {@code 250ms}: how durations are written in settings. */
+  static String format(Duration d) {
+    long millis = d.toMillis();
+    return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
+  }
+
+  /** The URL without user info, query or fragment, which may hold credentials. */
+  static String redact(URI url) {
+    String path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "" : url.getRawPath();
+    return origin(url) + path;
+  }
+
+  private static String origin(URI url) {
+    return url.getScheme() + "://" + url.getHost() + (url.getPort() < 0 ? "" : ":" + url.getPort());
+  }
+
+  private static String oneLine(Throwable e) {
+    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    message = message.replaceAll("\\s+", " ").strip();
+    return message.length() > 200 ? message.substring(0, 200) + "..." : message;
+  }
+}
