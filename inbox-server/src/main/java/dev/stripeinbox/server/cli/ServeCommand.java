@@ -2,17 +2,30 @@ package dev.stripeinbox.server.cli;
 
 import dev.stripeinbox.StripeInbox;
 import dev.stripeinbox.dispatch.DispatcherOptions;
+import dev.stripeinbox.dispatch.RetryPolicy;
+import dev.stripeinbox.dispatch.TypeFilter;
 import dev.stripeinbox.inbox.StoreUnavailableException;
 import dev.stripeinbox.jdbc.JdbcInboxStore;
 import dev.stripeinbox.jdbc.StoreOptions;
 import dev.stripeinbox.receive.Reception;
+import dev.stripeinbox.server.admin.AdminApi;
+import dev.stripeinbox.server.config.ConfigFile;
+import dev.stripeinbox.server.config.InboxConfig;
+import dev.stripeinbox.server.forward.Destination;
+import dev.stripeinbox.server.forward.Forwarder;
 import dev.stripeinbox.server.http.InboxServer;
+import dev.stripeinbox.server.http.IpAllowlist;
 import dev.stripeinbox.server.http.ServerOptions;
+import dev.stripeinbox.server.metrics.InboxMetrics;
 import dev.stripeinbox.testkit.Signer;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -79,6 +92,44 @@ public final class ServeCommand implements Callable<Integer> {
               + " (env STRIPE_INBOX_LEASE, default 30s)")
   String lease;
 
+  @Option(
+      names = "--forward-to",
+      description = "forward every stored event to this URL (env STRIPE_INBOX_FORWARD_URL)")
+  String forwardTo;
+
+  @Option(
+      names = "--forward-secret",
+      description =
+          "whsec_ secret to re-sign forwarded events with; required with --forward-to"
+              + " (env STRIPE_INBOX_FORWARD_SECRET)")
+  String forwardSecret;
+
+  @Option(
+      names = "--admin-token",
+      description =
+          "bearer token for /api/*; without it the admin API answers 404"
+              + " (env STRIPE_INBOX_ADMIN_TOKEN)")
+  String adminToken;
+
+  @Option(
+      names = "--config",
+      description = "YAML file of endpoints and destinations (env STRIPE_INBOX_CONFIG)")
+  String configFile;
+
+  @Option(
+      names = "--allow-ips",
+      description =
+          "only these IPs or CIDR ranges may deliver webhooks, comma-separated"
+              + " (env STRIPE_INBOX_ALLOW_IPS; default: any)")
+  String allowIps;
+
+  @Option(
+      names = "--trusted-proxies",
+      description =
+          "proxies whose X-Forwarded-For is believed, comma-separated"
+              + " (env STRIPE_INBOX_TRUSTED_PROXIES; default: none)")
+  String trustedProxies;
+
   private final Map<String, String> env;
 
   public ServeCommand() {
@@ -92,17 +143,24 @@ public final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Settings s = new Settings(env);
+    Optional<InboxConfig> config = loadConfig(s);
+    InboxConfig.Server fromFile =
+        config.map(InboxConfig::server).orElse(InboxConfig.Server.unset());
     int portValue =
-        Settings.port(or(s.resolve(port, "PORT"), "4242"), Settings.name("--port", "PORT"));
-    String hostValue = or(s.resolve(host, "HOST"), "127.0.0.1");
+        fromFile.port().isPresent()
+            ? fromFile.port().getAsInt()
+            : Settings.port(or(s.resolve(port, "PORT"), "4242"), Settings.name("--port", "PORT"));
+    String hostValue = fromFile.host().orElse(or(s.resolve(host, "HOST"), "127.0.0.1"));
     Duration toleranceValue =
         Settings.positiveDuration(
             or(s.resolve(tolerance, "STRIPE_INBOX_TOLERANCE"), "300s"),
             Settings.name("--tolerance", "STRIPE_INBOX_TOLERANCE"));
     int maxBodyValue =
-        Settings.size(
-            or(s.resolve(maxBody, "STRIPE_INBOX_MAX_BODY"), "1MiB"),
-            Settings.name("--max-body", "STRIPE_INBOX_MAX_BODY"));
+        fromFile.maxBody().isPresent()
+            ? fromFile.maxBody().getAsInt()
+            : Settings.size(
+                or(s.resolve(maxBody, "STRIPE_INBOX_MAX_BODY"), "1MiB"),
+                Settings.name("--max-body", "STRIPE_INBOX_MAX_BODY"));
     int workerCount =
         Settings.positiveInt(
             or(s.resolve(workers, "STRIPE_INBOX_WORKERS"), "8"),
@@ -119,53 +177,66 @@ public final class ServeCommand implements Callable<Integer> {
       throw new SettingException(
           Settings.name("--lease", "STRIPE_INBOX_LEASE") + ": must be at least 1s");
     }
+    Optional<String> adminTokenValue =
+        fromFile
+            .adminToken()
+            .or(() -> Optional.ofNullable(s.resolve(adminToken, "STRIPE_INBOX_ADMIN_TOKEN")));
+    adminTokenValue.ifPresent(ServeCommand::checkAdminToken);
+    Optional<IpAllowlist> allowlist = allowlist(s);
+    List<Destination> destinations = new ArrayList<>();
+    config.ifPresent(c -> destinations.addAll(c.destinations()));
+    forwardDestination(s).ifPresent(destinations::add);
     List<String> configuredSecrets = secrets(s);
-    String location = StoreOpener.location(s, db);
+    if (config.isPresent() && !configuredSecrets.isEmpty()) {
+      throw new SettingException(
+          Settings.name("--secret", "STRIPE_WEBHOOK_SECRET")
+              + ": with --config, set each endpoint's secrets in the file");
+    }
+    String location = config.flatMap(InboxConfig::database).orElse(StoreOpener.location(s, db));
 
-    JdbcInboxStore store = openWaiting(location, StoreOptions.defaults());
+    InboxMetrics metrics = new InboxMetrics();
+    JdbcInboxStore store =
+        openWaiting(location, StoreOptions.defaults().withCommitListener(metrics));
+    metrics.watchJobs(store);
+
+    StripeInbox.Builder builder = StripeInbox.builder().store(store).tolerance(toleranceValue);
+    Map<String, String> paths;
     String secretSource;
-    List<String> endpointSecrets = configuredSecrets;
-    if (configuredSecrets.isEmpty()) {
-      var stored = store.setting(StoreOpener.SECRET_SETTING);
-      if (stored.isPresent()) {
-        endpointSecrets = List.of(stored.get());
-        secretSource = "secret stored in " + store.description();
-      } else {
-        String generated =
-            store.putSettingIfAbsent(StoreOpener.SECRET_SETTING, Signer.generateSecret());
-        endpointSecrets = List.of(generated);
-        secretSource = "secret generated and stored in " + store.description();
-        System.out.println("Ready! Your webhook signing secret is " + generated);
-      }
+    if (config.isPresent()) {
+      config.get().endpoints(Clock.systemUTC()).forEach(builder::endpoint);
+      paths = config.get().webhookPaths();
+      secretSource = "endpoints from " + config.get().endpoints().size() + " in the config file";
     } else {
-      secretSource =
-          configuredSecrets.size()
-              + (configuredSecrets.size() == 1 ? " secret" : " secrets")
-              + (secrets != null ? " from --secret" : " from STRIPE_WEBHOOK_SECRET");
+      paths = Map.of("/webhook", StripeInbox.DEFAULT_ENDPOINT);
+      secretSource = defaultEndpointSecrets(store, configuredSecrets, builder);
+    }
+    Forwarder forwarder = new Forwarder(Clock.systemUTC(), metrics);
+    if (destinations.isEmpty()) {
+      builder.on(QuickstartHandler.NAME, "*", new QuickstartHandler());
+    }
+    for (Destination destination : destinations) {
+      builder.subscriber(forwarder.subscriber(destination));
     }
 
     QueuedThreadPool threads = InboxServer.newThreadPool();
     StripeInbox inbox =
-        StripeInbox.builder()
-            .store(store)
-            .secrets(endpointSecrets)
-            .tolerance(toleranceValue)
-            .on(QuickstartHandler.NAME, "*", new QuickstartHandler())
+        builder
             .dispatcherOptions(
                 DispatcherOptions.defaults().withWorkers(workerCount).withLease(leaseValue))
-            .receiveListener((endpoint, reception, nanos) -> logReception(reception))
+            .receiveListener(
+                (endpoint, reception, nanos) -> {
+                  metrics.onReception(endpoint, reception, nanos);
+                  logReception(reception);
+                })
+            .dispatchListener(metrics)
             .callbackExecutor(threads)
             .build();
-    InboxServer server =
-        new InboxServer(
-            inbox,
-            new ServerOptions(
-                hostValue,
-                portValue,
-                maxBodyValue,
-                Map.of("/webhook", StripeInbox.DEFAULT_ENDPOINT),
-                Duration.ofSeconds(10)),
-            threads);
+    ServerOptions serverOptions =
+        new ServerOptions(
+            hostValue, portValue, maxBodyValue, paths, Duration.ofSeconds(10), allowlist);
+    InboxServer server = new InboxServer(inbox, serverOptions, threads);
+    server.route(InboxMetrics.PATH, metrics.route());
+    server.route(AdminApi.PREFIX, new AdminApi(store, adminTokenValue, inbox.clock(), inbox::wake));
     try {
       server.start();
     } catch (java.io.IOException e) {
@@ -190,15 +261,20 @@ public final class ServeCommand implements Callable<Integer> {
     retentionTimer.scheduleWithFixedDelay(
         () -> prune(store, inbox, retentionValue), 1, 60, TimeUnit.MINUTES);
 
+    String base = "http://" + hostValue + ":" + server.port();
     System.out.println(
-        "stripe-inbox listening on http://"
-            + hostValue
-            + ":"
-            + server.port()
-            + "/webhook (database "
+        "stripe-inbox listening on "
+            + String.join(", ", paths.keySet().stream().sorted().map(p -> base + p).toList())
+            + " (database "
             + store.description()
             + "; "
             + secretSource
+            + (destinations.isEmpty()
+                ? ""
+                : "; forwarding to "
+                    + destinations.size()
+                    + (destinations.size() == 1 ? " destination" : " destinations"))
+            + (adminTokenValue.isPresent() ? "; admin API on" : "")
             + ")");
 
     CountDownLatch stopped = new CountDownLatch(1);
@@ -206,12 +282,106 @@ public final class ServeCommand implements Callable<Integer> {
         .addShutdownHook(
             new Thread(
                 () -> {
-                  shutdown(server, inbox, store, retentionTimer);
+                  shutdown(server, inbox, forwarder, store, retentionTimer);
                   stopped.countDown();
                 },
                 "inbox-shutdown"));
     stopped.await();
     return 0;
+  }
+
+  private Optional<InboxConfig> loadConfig(Settings s) {
+    String file = s.resolve(configFile, "STRIPE_INBOX_CONFIG");
+    return file == null ? Optional.empty() : Optional.of(ConfigFile.load(Path.of(file), env));
+  }
+
+  /** The default endpoint's secrets: configured, else stored, else generated and printed. */
+  private String defaultEndpointSecrets(
+      JdbcInboxStore store, List<String> configured, StripeInbox.Builder builder) {
+    if (!configured.isEmpty()) {
+      builder.secrets(configured);
+      return configured.size()
+          + (configured.size() == 1 ? " secret" : " secrets")
+          + (secrets != null ? " from --secret" : " from STRIPE_WEBHOOK_SECRET");
+    }
+    Optional<String> stored = store.setting(StoreOpener.SECRET_SETTING);
+    if (stored.isPresent()) {
+      builder.secrets(stored.get());
+      return "secret stored in " + store.description();
+    }
+    String generated =
+        store.putSettingIfAbsent(StoreOpener.SECRET_SETTING, Signer.generateSecret());
+    builder.secrets(generated);
+    System.out.println("Ready! Your webhook signing secret is " + generated);
+    return "secret generated and stored in " + store.description();
+  }
+
+  private Optional<Destination> forwardDestination(Settings s) {
+    String url = s.resolve(forwardTo, "STRIPE_INBOX_FORWARD_URL");
+    String secret = s.resolve(forwardSecret, "STRIPE_INBOX_FORWARD_SECRET");
+    String urlSetting = Settings.name("--forward-to", "STRIPE_INBOX_FORWARD_URL");
+    String secretSetting = Settings.name("--forward-secret", "STRIPE_INBOX_FORWARD_SECRET");
+    if (url == null) {
+      if (secret != null) {
+        throw new SettingException(secretSetting + ": only applies with " + urlSetting);
+      }
+      return Optional.empty();
+    }
+    if (secret == null) {
+      throw new SettingException(
+          secretSetting + ": required with " + urlSetting + " (the downstream verifies with it)");
+    }
+    if (!secret.startsWith("whsec_")) {
+      throw new SettingException(secretSetting + ": a signing secret starts with whsec_");
+    }
+    URI uri;
+    try {
+      uri = URI.create(url);
+    } catch (IllegalArgumentException e) {
+      throw new SettingException(urlSetting + ": \"" + url + "\" is not a URL");
+    }
+    if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+        || uri.getHost() == null) {
+      throw new SettingException(urlSetting + ": \"" + url + "\" is not an http(s) URL");
+    }
+    return Optional.of(
+        new Destination(
+            "default",
+            uri,
+            secret,
+            TypeFilter.all(),
+            Destination.DEFAULT_TIMEOUT,
+            RetryPolicy.defaults(),
+            Destination.DEFAULT_MAX_CONCURRENCY));
+  }
+
+  private Optional<IpAllowlist> allowlist(Settings s) {
+    String allowed = s.resolve(allowIps, "STRIPE_INBOX_ALLOW_IPS");
+    String proxies = s.resolve(trustedProxies, "STRIPE_INBOX_TRUSTED_PROXIES");
+    if (allowed == null) {
+      if (proxies != null) {
+        throw new SettingException(
+            Settings.name("--trusted-proxies", "STRIPE_INBOX_TRUSTED_PROXIES")
+                + ": only applies with --allow-ips");
+      }
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(IpAllowlist.parse(allowed, proxies));
+    } catch (IllegalArgumentException e) {
+      throw new SettingException(
+          Settings.name("--allow-ips", "STRIPE_INBOX_ALLOW_IPS")
+              + " / --trusted-proxies: "
+              + e.getMessage());
+    }
+  }
+
+  private static void checkAdminToken(String token) {
+    if (token.length() < 16 || token.chars().anyMatch(c -> c <= ' ' || c > '~')) {
+      throw new SettingException(
+          Settings.name("--admin-token", "STRIPE_INBOX_ADMIN_TOKEN")
+              + ": use at least 16 printable characters without spaces");
+    }
   }
 
   /**
@@ -242,7 +412,11 @@ public final class ServeCommand implements Callable<Integer> {
 
   /** The fixed shutdown order: HTTP (in-flight requests and their commits), workers, store. */
   private static void shutdown(
-      InboxServer server, StripeInbox inbox, JdbcInboxStore store, ScheduledExecutorService timer) {
+      InboxServer server,
+      StripeInbox inbox,
+      Forwarder forwarder,
+      JdbcInboxStore store,
+      ScheduledExecutorService timer) {
     log.info("shutting down");
     try {
       server.close();
@@ -251,6 +425,7 @@ public final class ServeCommand implements Callable<Integer> {
     }
     timer.shutdownNow();
     inbox.close();
+    forwarder.close();
     store.close();
     log.info("stopped");
     // The log appender is asynchronous: flush it before the JVM exits.
