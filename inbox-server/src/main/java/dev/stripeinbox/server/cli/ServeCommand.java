@@ -284,6 +284,8 @@ public final class ServeCommand implements Callable<Integer> {
                 () -> {
                   shutdown(server, inbox, forwarder, store, retentionTimer);
                   stopped.countDown();
+                  // A clean stop on SIGTERM exits 0, not 128+15: everything is closed by now.
+                  Runtime.getRuntime().halt(0);
                 },
                 "inbox-shutdown"));
     stopped.await();

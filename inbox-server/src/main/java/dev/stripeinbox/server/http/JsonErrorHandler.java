@@ -44,11 +44,15 @@ final class JsonErrorHandler extends ErrorHandler {
       case 413 -> "payload_too_large";
       case 414 -> "uri_too_long";
       case 431 -> "headers_too_large";
+      case 503 -> "unavailable";
       default -> status >= 500 ? "internal_error" : "request_rejected";
     };
   }
 
   private static String describe(int status, String message) {
+    if (status == 503) {
+      return "the server is shutting down; retry";
+    }
     if (status >= 500) {
       return "the server could not answer this request";
     }
