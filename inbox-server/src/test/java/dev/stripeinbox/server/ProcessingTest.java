@@ -276,6 +276,52 @@ class ProcessingTest {
   }
 
   @Test
+  void closeWaitsBoundedForARunningHandlerAndLeavesItsJobToBeReclaimed() throws Exception {
+    java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    store = JdbcInboxStore.open(dir.resolve("inbox.db").toString());
+    inbox =
+        StripeInbox.builder()
+            .store(store)
+            .secrets(SECRET)
+            .clock(clock)
+            .dispatcherOptions(
+                DispatcherOptions.defaults()
+                    .withPollInterval(Duration.ofMillis(20))
+                    .withShutdownTimeout(Duration.ofMillis(200)))
+            .on(
+                "stuck",
+                "*",
+                e -> {
+                  started.countDown();
+                  // A handler stuck past shutdown, deaf to interrupts.
+                  while (true) {
+                    try {
+                      release.await();
+                      return;
+                    } catch (InterruptedException ignored) {
+                      // keep waiting
+                    }
+                  }
+                })
+            .build();
+    inbox.start();
+    deliver(event("evt_stuck", "invoice.paid"));
+    assertThat(started.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+    long before = System.nanoTime();
+    inbox.close();
+    assertThat(Duration.ofNanos(System.nanoTime() - before)).isLessThan(Duration.ofSeconds(5));
+    assertThat(job("evt_stuck", "stuck").state()).isEqualTo(JobState.RUNNING);
+
+    assertThat(store.reapExpiredLeases(clock.instant().plusSeconds(31))).isEqualTo(1);
+    assertThat(job("evt_stuck", "stuck").state()).isEqualTo(JobState.PENDING);
+    release.countDown();
+    inbox = null;
+    store.close();
+  }
+
+  @Test
   void eventWithNoMatchingSubscriberIsStoredAndProcessed() throws Exception {
     start(StripeInbox.builder().on("invoices", "invoice.*", new RecordingHandler()));
     deliver(event("evt_nobody", "customer.created"));
