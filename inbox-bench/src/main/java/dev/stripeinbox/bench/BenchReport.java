@@ -34,7 +34,17 @@ public final class BenchReport {
 
   private BenchReport() {}
 
-  record Ingest(List<Double> rates, double median, JsonObject medianRun, long non2xx) {}
+  /**
+   * @param cpuMicros median server CPU per delivery while the rounds ran, in microseconds
+   * @param drainedCpuMicros the same, counting until the server was idle again
+   */
+  record Ingest(
+      List<Double> rates,
+      double median,
+      JsonObject medianRun,
+      long non2xx,
+      double cpuMicros,
+      double drainedCpuMicros) {}
 
   public static void main(String[] args) throws IOException {
     Path dir = Path.of(args.length > 0 ? args[0] : ".");
@@ -69,7 +79,7 @@ public final class BenchReport {
             meta.getOrDefault("connections", "64")));
     out.append(
         String.format(
-            "%-44s %9s  %-26s %7s %7s %7s %6s %7s %10s%n",
+            "%-44s %9s  %-26s %7s %7s %7s %6s %7s %10s %9s %9s%n",
             "server",
             "req/s",
             "rounds",
@@ -78,14 +88,16 @@ public final class BenchReport {
             "non-2xx",
             "cpu*",
             "warm s",
-            "ours/this"));
+            "ours/this",
+            "us/req**",
+            "+after**"));
     for (Map.Entry<String, Ingest> e : ingest.entrySet()) {
       Ingest i = e.getValue();
       JsonObject run = i.medianRun();
       out.append(
           String.format(
               Locale.ROOT,
-              "%-44s %9.0f  %-26s %7.2f %7.2f %7d %6.2f %7s %10s%n",
+              "%-44s %9.0f  %-26s %7.2f %7.2f %7d %6.2f %7s %10s %9.1f %9.1f%n",
               NAMES.get(e.getKey()),
               i.median(),
               rounds(i.rates()),
@@ -94,9 +106,15 @@ public final class BenchReport {
               i.non2xx(),
               run.get("client_cpu").getAsDouble(),
               warmup(dir, e.getKey()),
-              ours == null ? "" : String.format(Locale.ROOT, "%.2f", ours.median() / i.median())));
+              ours == null ? "" : String.format(Locale.ROOT, "%.2f", ours.median() / i.median()),
+              i.cpuMicros(),
+              i.drainedCpuMicros()));
     }
-    out.append("  * cpu: cores the load generator used (1.00 = its core saturated)\n\n");
+    out.append("  * cpu: cores the load generator used (1.00 = its core saturated)\n");
+    out.append(
+        "  ** server CPU time per delivery, in microseconds: during the rounds, and until the"
+            + " server was idle again\n     (stripe-inbox runs the jobs of a burst after answering"
+            + " it); other load on the machine moves these less than req/s\n\n");
 
     List<Path> latencyFiles = files(dir, "latency-");
     if (!latencyFiles.isEmpty()) {
@@ -154,6 +172,16 @@ public final class BenchReport {
     if (ours != null) {
       bar(out, "ingest with zero non-2xx", ours.non2xx() == 0, ours.non2xx() + " non-2xx");
     }
+    if (ours != null && baseline != null && !Double.isNaN(ours.cpuMicros())) {
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "  %-40s %-8s %.2fx during the rounds, %.2fx with the jobs run after%n",
+              "  same, by server CPU per delivery",
+              "",
+              baseline.cpuMicros() / ours.cpuMicros(),
+              baseline.drainedCpuMicros() / ours.drainedCpuMicros()));
+    }
     for (Path p : latencyFiles) {
       JsonObject r = read(p);
       int rate = r.get("rate").getAsInt();
@@ -209,7 +237,28 @@ public final class BenchReport {
       non2xx += r.get("non_2xx").getAsLong();
     }
     JsonObject median = runs.get((runs.size() - 1) / 2);
-    return new Ingest(rates, median(rates), median, non2xx);
+    List<Double> cpu = new ArrayList<>();
+    List<Double> drained = new ArrayList<>();
+    for (Path p : files) {
+      Path ticks =
+          p.resolveSibling(
+              p.getFileName().toString().replace("ingest-", "cpu-").replace(".json", ".txt"));
+      Map<String, String> t = meta(ticks);
+      JsonElement all = read(p).get("all_requests");
+      if (t.isEmpty() || all == null || all.getAsLong() == 0) {
+        continue;
+      }
+      double perTick = 1e6 / Double.parseDouble(t.get("ticks_per_second")) / all.getAsLong();
+      cpu.add(Long.parseLong(t.get("round_ticks")) * perTick);
+      drained.add(Long.parseLong(t.get("drained_ticks")) * perTick);
+    }
+    return new Ingest(
+        rates,
+        median(rates),
+        median,
+        non2xx,
+        cpu.isEmpty() ? Double.NaN : median(cpu),
+        drained.isEmpty() ? Double.NaN : median(drained));
   }
 
   private static String warmup(Path dir, String server) throws IOException {

@@ -116,7 +116,13 @@ public final class LoadGenerator {
       double cpu =
           cpuStart < 0 || cpuEnd < 0 ? 0 : (cpuEnd - cpuStart) / (double) plan.duration().toNanos();
       return LoadResult.of(
-          plan, seconds, total, cpu, (measureStart - phases.start) / 1e9, warmupRates);
+          plan,
+          seconds,
+          total,
+          cpu,
+          (measureStart - phases.start) / 1e9,
+          warmupRates,
+          phases.completions.sum());
     } finally {
       for (Thread t : threads) {
         if (t.isAlive()) {

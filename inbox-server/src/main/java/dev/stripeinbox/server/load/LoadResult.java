@@ -25,6 +25,7 @@ import org.HdrHistogram.Histogram;
  * @param warmupSeconds how long the warm-up lasted
  * @param warmupRates deliveries per second in each warm-up window
  * @param firstFailure the first non-2xx answer or error, or null
+ * @param allRequests every delivery of the run, warm-up included
  */
 public record LoadResult(
     LoadPlan plan,
@@ -43,7 +44,8 @@ public record LoadResult(
     double clientCpu,
     double warmupSeconds,
     List<Double> warmupRates,
-    String firstFailure) {
+    String firstFailure,
+    long allRequests) {
 
   static LoadResult of(
       LoadPlan plan,
@@ -51,7 +53,8 @@ public record LoadResult(
       Stats s,
       double clientCpu,
       double warmupSeconds,
-      List<Double> warmupRates) {
+      List<Double> warmupRates,
+      long allRequests) {
     return new LoadResult(
         plan,
         seconds,
@@ -69,7 +72,8 @@ public record LoadResult(
         clientCpu,
         warmupSeconds,
         List.copyOf(warmupRates),
-        s.firstFailure);
+        s.firstFailure,
+        allRequests);
   }
 
   /** Deliveries per second, whatever their answer. */
@@ -218,6 +222,7 @@ public record LoadResult(
       j.append(i == 0 ? "" : ",").append(num(warmupRates.get(i)));
     }
     j.append("],\"requests\":").append(requests);
+    j.append(",\"all_requests\":").append(allRequests);
     j.append(",\"throughput\":").append(num(throughput()));
     j.append(",\"ok_throughput\":").append(num(okThroughput()));
     j.append(",\"status\":{\"2xx\":").append(status2xx);
