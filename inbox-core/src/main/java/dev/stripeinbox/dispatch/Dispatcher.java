@@ -184,7 +184,7 @@ public final class Dispatcher implements AutoCloseable {
     Instant now = clock.instant();
     String eventId = job.envelope().id();
     if (error == null) {
-      boolean kept = store.succeed(job.jobId(), owner, now);
+      boolean kept = withRetries(() -> store.succeed(job.jobId(), owner, now));
       listener.onAttempt(
           job,
           kept ? DispatchListener.Outcome.SUCCEEDED : DispatchListener.Outcome.LEASE_LOST,
@@ -197,7 +197,7 @@ public final class Dispatcher implements AutoCloseable {
         policy.nextAttempt(
             job.attempt(), job.receivedAt(), now, () -> ThreadLocalRandom.current().nextDouble());
     String message = describe(error);
-    boolean kept = store.fail(job.jobId(), owner, message, now, next);
+    boolean kept = withRetries(() -> store.fail(job.jobId(), owner, message, now, next));
     DispatchListener.Outcome outcome =
         !kept
             ? DispatchListener.Outcome.LEASE_LOST
@@ -220,6 +220,25 @@ public final class Dispatcher implements AutoCloseable {
           next.get(),
           job.attempt(),
           message);
+    }
+  }
+
+  /**
+   * Records an outcome, retrying briefly through a store hiccup: otherwise the job would only run
+   * again once its lease expired, and run twice.
+   */
+  private static boolean withRetries(java.util.function.BooleanSupplier write) {
+    long pauseMillis = 100;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return write.getAsBoolean();
+      } catch (RuntimeException e) {
+        if (attempt == 4) {
+          throw e;
+        }
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(pauseMillis));
+        pauseMillis *= 2;
+      }
     }
   }
 
