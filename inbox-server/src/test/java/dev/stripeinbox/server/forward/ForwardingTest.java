@@ -279,7 +279,8 @@ class ForwardingTest {
   }
 
   @Test
-  void downstreamDownPastTheAttemptLimitLeavesJobsDeadAndReplayDeliversThemOnce() throws Exception {
+  void downstreamDownPastTheAttemptLimitLeavesJobsDeadAndAdminReplayDeliversThemOnce()
+      throws Exception {
     int port;
     try (ServerSocket probe = new ServerSocket(0)) {
       port = probe.getLocalPort();
@@ -300,8 +301,33 @@ class ForwardingTest {
 
     Downstream back = Downstream.start(FORWARD_SECRET, port);
     downstreams.add(back);
-    assertThat(store.replay(List.copyOf(bodies.keySet()), Instant.now())).isEqualTo(2);
-    inbox.wake();
+    // Replay through the admin API, as an operator would.
+    String token = "admin-token-for-forwarding-test";
+    dev.stripeinbox.server.http.InboxServer admin =
+        new dev.stripeinbox.server.http.InboxServer(
+            inbox, dev.stripeinbox.server.http.ServerOptions.defaults().withPort(0));
+    admin.route(
+        dev.stripeinbox.server.admin.AdminApi.PREFIX,
+        new dev.stripeinbox.server.admin.AdminApi(
+            store, java.util.Optional.of(token), java.time.Clock.systemUTC(), inbox::wake));
+    admin.start();
+    try {
+      java.net.http.HttpResponse<String> replayed =
+          java.net.http.HttpClient.newHttpClient()
+              .send(
+                  java.net.http.HttpRequest.newBuilder(
+                          URI.create("http://127.0.0.1:" + admin.port() + "/api/replay"))
+                      .header("Authorization", "Bearer " + token)
+                      .POST(
+                          java.net.http.HttpRequest.BodyPublishers.ofString(
+                              "{\"status\":\"dead\"}"))
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(replayed.statusCode()).isEqualTo(200);
+      assertThat(replayed.body()).isEqualTo("{\"replayed_jobs\":2}");
+    } finally {
+      admin.close();
+    }
     for (String id : bodies.keySet()) {
       JobView revived = awaitJob(id, "forward:orders", in(JobState.SUCCEEDED));
       assertThat(revived.attempts()).isEqualTo(1);
