@@ -210,12 +210,16 @@ public final class ServeCommand implements Callable<Integer> {
       paths = Map.of("/webhook", StripeInbox.DEFAULT_ENDPOINT);
       secretSource = defaultEndpointSecrets(store, configuredSecrets, builder);
     }
-    Forwarder forwarder = new Forwarder(Clock.systemUTC(), metrics);
+    // The HTTP client loads the TLS trust store: only pay for it when something is forwarded.
+    Optional<Forwarder> forwarder =
+        destinations.isEmpty()
+            ? Optional.empty()
+            : Optional.of(new Forwarder(Clock.systemUTC(), metrics));
     if (destinations.isEmpty()) {
       builder.on(QuickstartHandler.NAME, "*", new QuickstartHandler());
     }
     for (Destination destination : destinations) {
-      builder.subscriber(forwarder.subscriber(destination));
+      builder.subscriber(forwarder.orElseThrow().subscriber(destination));
     }
 
     QueuedThreadPool threads = InboxServer.newThreadPool();
@@ -416,7 +420,7 @@ public final class ServeCommand implements Callable<Integer> {
   private static void shutdown(
       InboxServer server,
       StripeInbox inbox,
-      Forwarder forwarder,
+      Optional<Forwarder> forwarder,
       JdbcInboxStore store,
       ScheduledExecutorService timer) {
     log.info("shutting down");
@@ -427,7 +431,7 @@ public final class ServeCommand implements Callable<Integer> {
     }
     timer.shutdownNow();
     inbox.close();
-    forwarder.close();
+    forwarder.ifPresent(Forwarder::close);
     store.close();
     log.info("stopped");
     // The log appender is asynchronous: flush it before the JVM exits.
