@@ -76,7 +76,7 @@ public final class LoadCommand implements Callable<Integer> {
   @Option(
       names = "--duplicates",
       description =
-          "share of deliveries that resend an earlier event id, such as 0.2 or 20% (default 0)")
+          "share of deliveries that resend an earlier event id, such as 0.2 or 20%% (default 0)")
   String duplicates;
 
   @Option(
