@@ -254,10 +254,11 @@ public final class AdminApi implements InboxServer.Route {
 
   /** Reads the whole body, up to {@link #MAX_BODY}; blocking is fine on a request thread here. */
   private static byte[] body(Request request) {
-    if (request.getLength() > MAX_BODY) {
-      throw InvalidRequestException.tooLarge(MAX_BODY);
-    }
     try (InputStream in = Request.asInputStream(request)) {
+      if (request.getLength() > MAX_BODY) {
+        discardSmall(in, request.getLength());
+        throw InvalidRequestException.tooLarge(MAX_BODY);
+      }
       byte[] bytes = in.readNBytes(MAX_BODY + 1);
       if (bytes.length > MAX_BODY) {
         throw InvalidRequestException.tooLarge(MAX_BODY);
@@ -265,6 +266,16 @@ public final class AdminApi implements InboxServer.Route {
       return bytes;
     } catch (IOException e) {
       throw new InvalidRequestException(null, "the request body could not be read");
+    }
+  }
+
+  /**
+   * Reads and drops a moderately oversized body before the 413, so the client finishes sending and
+   * reads the answer instead of a reset connection. Huge bodies are not read at all.
+   */
+  private static void discardSmall(InputStream in, long length) throws IOException {
+    if (length <= 1024 * 1024) {
+      in.skipNBytes(length);
     }
   }
 
