@@ -60,6 +60,10 @@ public final class JdbcInboxStore implements InboxStore {
       "e.id, e.object, e.type, e.created_at, e.livemode, e.api_version, e.account,"
           + " e.data_object_id, e.data_object_type";
 
+  private static final int SQLITE_BUSY_TIMEOUT_MS = 10_000;
+  private static final int SQLITE_BUSY = 5;
+  private static final int SQLITE_LOCKED = 6;
+
   private final Dialect dialect;
   private final String description;
   private final HikariDataSource readers;
@@ -112,13 +116,13 @@ public final class JdbcInboxStore implements InboxStore {
       throw new StoreUnavailableException("the folder of the database does not exist: " + parent);
     }
     String url = "jdbc:sqlite:" + file;
-    SQLiteDataSource writerSource = sqliteSource(url, SQLiteConfig.SynchronousMode.FULL);
-    SQLiteDataSource readerSource = sqliteSource(url, SQLiteConfig.SynchronousMode.FULL);
-    try (Connection c = writerSource.getConnection()) {
-      Migrations.migrate(c, Dialect.SQLITE);
+    try {
+      prepareSqlite(url);
     } catch (SQLException e) {
       throw new StoreUnavailableException("cannot open SQLite database " + file + ": " + e, e);
     }
+    SQLiteDataSource writerSource = sqliteSource(url, SQLiteConfig.SynchronousMode.FULL);
+    SQLiteDataSource readerSource = sqliteSource(url, SQLiteConfig.SynchronousMode.FULL);
     HikariConfig config = new HikariConfig();
     config.setDataSource(readerSource);
     config.setPoolName("inbox-readers");
@@ -135,11 +139,55 @@ public final class JdbcInboxStore implements InboxStore {
     return store;
   }
 
-  private static SQLiteDataSource sqliteSource(String url, SQLiteConfig.SynchronousMode sync) {
+  /**
+   * Puts the file in WAL mode (a persistent setting of the file) and migrates it, on a connection
+   * whose transactions begin IMMEDIATE. Several processes may open one new file at once: switching
+   * a new file to WAL takes an exclusive lock that SQLite does not wait for, so that step retries
+   * for a bounded time, and the immediate transaction makes the migration wait its turn instead of
+   * failing on a stale snapshot.
+   */
+  private static void prepareSqlite(String url) throws SQLException {
     SQLiteConfig config = new SQLiteConfig();
-    config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+    config.setBusyTimeout(SQLITE_BUSY_TIMEOUT_MS);
+    config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+    try (Connection c = config.createConnection(url)) {
+      enableWal(c);
+      Migrations.migrate(c, Dialect.SQLITE);
+    }
+  }
+
+  private static void enableWal(Connection c) throws SQLException {
+    long deadline = System.nanoTime() + Duration.ofMillis(SQLITE_BUSY_TIMEOUT_MS).toNanos();
+    try (Statement st = c.createStatement()) {
+      while (true) {
+        try (ResultSet rs = st.executeQuery("PRAGMA journal_mode=WAL")) {
+          String mode = rs.next() ? rs.getString(1) : "";
+          if (!mode.equalsIgnoreCase("wal")) {
+            throw new SQLException("the file refused WAL mode (journal_mode is " + mode + ")");
+          }
+          return;
+        } catch (SQLException e) {
+          int primary = e.getErrorCode() & 0xff; // extended codes carry the primary one
+          boolean busy = primary == SQLITE_BUSY || primary == SQLITE_LOCKED;
+          if (!busy || System.nanoTime() > deadline) {
+            throw e;
+          }
+        }
+        try {
+          Thread.sleep(5);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new SQLException("interrupted while waiting for the database file", e);
+        }
+      }
+    }
+  }
+
+  private static SQLiteDataSource sqliteSource(String url, SQLiteConfig.SynchronousMode sync) {
+    // WAL is already the file's mode (see prepareSqlite); it is not repeated per connection.
+    SQLiteConfig config = new SQLiteConfig();
     config.setSynchronous(sync);
-    config.setBusyTimeout(10_000);
+    config.setBusyTimeout(SQLITE_BUSY_TIMEOUT_MS);
     SQLiteDataSource source = new SQLiteDataSource(config);
     source.setUrl(url);
     return source;

@@ -23,6 +23,11 @@ final class SqliteInboxStoreTest extends InboxStoreContract {
   }
 
   @Override
+  int openingRounds() {
+    return 10;
+  }
+
+  @Override
   void dropDatabases() {
     // JUnit deletes the temporary folder.
   }
