@@ -103,12 +103,28 @@ public final class Dispatcher implements AutoCloseable {
     LockSupport.unpark(thread);
   }
 
+  /**
+   * How many claimed jobs this node holds at most: the running ones and a queue ahead of the
+   * workers. Claiming in batches rather than one job per freed worker makes a claim (one write
+   * transaction) serve many jobs; the queued ones hold leases like the running ones.
+   */
+  private int capacity() {
+    return options.workers() * 4;
+  }
+
+  /** Below this many free places, and with work in hand, the dispatcher waits to claim a batch. */
+  private int smallestClaim() {
+    return options.workers();
+  }
+
   private void loop() {
     long backoffMillis = 0;
     while (!stopping) {
-      int free = options.workers() - inFlight.get();
+      int held = inFlight.get();
+      int free = capacity() - held;
       int claimed = 0;
-      if (free > 0) {
+      boolean attempted = free >= smallestClaim() || held == 0;
+      if (attempted) {
         try {
           List<ClaimedJob> jobs = store.claim(owner, free, clock.instant(), options.lease());
           backoffMillis = 0;
@@ -126,9 +142,9 @@ public final class Dispatcher implements AutoCloseable {
         }
       }
       if (claimed > 0 && claimed == free) {
-        continue; // there may be more; claim again as soon as a worker frees up
+        continue; // there may be more; claim again as soon as there is room
       }
-      LockSupport.parkNanos(waitNanos(free > 0 && claimed == 0));
+      LockSupport.parkNanos(waitNanos(attempted && claimed == 0));
     }
   }
 

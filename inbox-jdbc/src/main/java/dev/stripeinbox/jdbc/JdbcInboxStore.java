@@ -1,5 +1,7 @@
 package dev.stripeinbox.jdbc;
 
+import static dev.stripeinbox.jdbc.internal.GroupCommitWriter.Commit.RELAXED;
+
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.stripeinbox.event.Envelope;
@@ -61,6 +63,15 @@ public final class JdbcInboxStore implements InboxStore {
           + " e.data_object_id, e.data_object_type";
 
   private static final int SQLITE_BUSY_TIMEOUT_MS = 10_000;
+
+  /**
+   * The writer's page cache. Every append updates three indexes with random keys (event id, and the
+   * job's event id); past SQLite's default 2 MiB those pages come back through read system calls,
+   * which grew an append's cost with the size of the file.
+   */
+  private static final int WRITER_CACHE_KIB = 64 * 1024;
+
+  private static final int READER_CACHE_KIB = 8 * 1024;
   private static final int SQLITE_BUSY = 5;
   private static final int SQLITE_LOCKED = 6;
 
@@ -81,6 +92,7 @@ public final class JdbcInboxStore implements InboxStore {
     this.writer =
         new GroupCommitWriter(
             writerConnections,
+            dialect::prepareCommit,
             options.maxBatch(),
             options.queueCapacity(),
             options.commitListener());
@@ -121,8 +133,8 @@ public final class JdbcInboxStore implements InboxStore {
     } catch (SQLException e) {
       throw new StoreUnavailableException("cannot open SQLite database " + file + ": " + e, e);
     }
-    SQLiteDataSource writerSource = sqliteSource(url, SQLiteConfig.SynchronousMode.FULL);
-    SQLiteDataSource readerSource = sqliteSource(url, SQLiteConfig.SynchronousMode.FULL);
+    SQLiteDataSource writerSource = sqliteSource(url, WRITER_CACHE_KIB);
+    SQLiteDataSource readerSource = sqliteSource(url, READER_CACHE_KIB);
     HikariConfig config = new HikariConfig();
     config.setDataSource(readerSource);
     config.setPoolName("inbox-readers");
@@ -183,10 +195,11 @@ public final class JdbcInboxStore implements InboxStore {
     }
   }
 
-  private static SQLiteDataSource sqliteSource(String url, SQLiteConfig.SynchronousMode sync) {
+  private static SQLiteDataSource sqliteSource(String url, int cacheKib) {
     // WAL is already the file's mode (see prepareSqlite); it is not repeated per connection.
     SQLiteConfig config = new SQLiteConfig();
-    config.setSynchronous(sync);
+    config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+    config.setCacheSize(-cacheKib); // negative: KiB rather than pages
     config.setBusyTimeout(SQLITE_BUSY_TIMEOUT_MS);
     SQLiteDataSource source = new SQLiteDataSource(config);
     source.setUrl(url);
@@ -245,45 +258,41 @@ public final class JdbcInboxStore implements InboxStore {
     return writer.submit(c -> insert(c, event));
   }
 
-  private static AppendResult insert(Connection c, NewEvent event) throws SQLException {
+  private static final String INSERT_EVENT =
+      "INSERT INTO events (id, endpoint, type, object, api_version, created_at, livemode,"
+          + " account, data_object_id, data_object_type, received_at, payload)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING";
+  private static final String INSERT_JOB =
+      "INSERT INTO jobs (event_id, subscriber, state, attempts, next_attempt_at,"
+          + " created_at, updated_at) VALUES (?, ?, 'pending', 0, ?, ?, ?)";
+
+  private AppendResult insert(Connection c, NewEvent event) throws SQLException {
     Envelope env = event.envelope();
     long now = event.receivedAt().toEpochMilli();
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "INSERT INTO events (id, endpoint, type, object, api_version, created_at, livemode,"
-                + " account, data_object_id, data_object_type, received_at, payload)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING")) {
-      ps.setString(1, env.id());
-      ps.setString(2, event.endpoint());
-      ps.setString(3, env.type());
-      ps.setString(4, env.object());
-      ps.setString(5, env.apiVersion());
-      setMillis(ps, 6, env.created());
-      ps.setBoolean(7, env.livemode());
-      ps.setString(8, env.account());
-      ps.setString(9, env.dataObjectId());
-      ps.setString(10, env.dataObjectType());
-      ps.setLong(11, now);
-      ps.setBytes(12, event.payload());
-      if (ps.executeUpdate() == 0) {
-        return AppendResult.DUPLICATE;
-      }
+    PreparedStatement insertEvent = writer.prepared(c, INSERT_EVENT);
+    insertEvent.setString(1, env.id());
+    insertEvent.setString(2, event.endpoint());
+    insertEvent.setString(3, env.type());
+    insertEvent.setString(4, env.object());
+    insertEvent.setString(5, env.apiVersion());
+    setMillis(insertEvent, 6, env.created());
+    insertEvent.setBoolean(7, env.livemode());
+    insertEvent.setString(8, env.account());
+    insertEvent.setString(9, env.dataObjectId());
+    insertEvent.setString(10, env.dataObjectType());
+    insertEvent.setLong(11, now);
+    insertEvent.setBytes(12, event.payload());
+    if (insertEvent.executeUpdate() == 0) {
+      return AppendResult.DUPLICATE;
     }
-    if (!event.subscribers().isEmpty()) {
-      try (PreparedStatement ps =
-          c.prepareStatement(
-              "INSERT INTO jobs (event_id, subscriber, state, attempts, next_attempt_at,"
-                  + " created_at, updated_at) VALUES (?, ?, 'pending', 0, ?, ?, ?)")) {
-        for (String subscriber : event.subscribers()) {
-          ps.setString(1, env.id());
-          ps.setString(2, subscriber);
-          ps.setLong(3, now);
-          ps.setLong(4, now);
-          ps.setLong(5, now);
-          ps.addBatch();
-        }
-        ps.executeBatch();
-      }
+    PreparedStatement insertJob = writer.prepared(c, INSERT_JOB);
+    for (String subscriber : event.subscribers()) {
+      insertJob.setString(1, env.id());
+      insertJob.setString(2, subscriber);
+      insertJob.setLong(3, now);
+      insertJob.setLong(4, now);
+      insertJob.setLong(5, now);
+      insertJob.executeUpdate();
     }
     return AppendResult.APPENDED;
   }
@@ -295,7 +304,7 @@ public final class JdbcInboxStore implements InboxStore {
     if (max <= 0) {
       return List.of();
     }
-    return writer.call(c -> claimIn(c, owner, max, now, lease));
+    return writer.call(c -> claimIn(c, owner, max, now, lease), RELAXED);
   }
 
   private List<ClaimedJob> claimIn(Connection c, String owner, int max, Instant now, Duration lease)
@@ -303,16 +312,15 @@ public final class JdbcInboxStore implements InboxStore {
     record Claim(long id, String eventId, String subscriber, int attempt) {}
     List<Claim> claims = new ArrayList<>();
     long nowMs = now.toEpochMilli();
-    try (PreparedStatement ps = c.prepareStatement(dialect.claimSql())) {
-      ps.setString(1, owner);
-      ps.setLong(2, now.plus(lease).toEpochMilli());
-      ps.setLong(3, nowMs);
-      ps.setLong(4, nowMs);
-      ps.setInt(5, max);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          claims.add(new Claim(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getInt(4)));
-        }
+    PreparedStatement claimDue = writer.prepared(c, dialect.claimSql());
+    claimDue.setString(1, owner);
+    claimDue.setLong(2, now.plus(lease).toEpochMilli());
+    claimDue.setLong(3, nowMs);
+    claimDue.setLong(4, nowMs);
+    claimDue.setInt(5, max);
+    try (ResultSet rs = claimDue.executeQuery()) {
+      while (rs.next()) {
+        claims.add(new Claim(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getInt(4)));
       }
     }
     if (claims.isEmpty()) {
@@ -377,25 +385,31 @@ public final class JdbcInboxStore implements InboxStore {
             }
             return ps.executeUpdate();
           }
-        });
+        },
+        RELAXED);
   }
+
+  private static final String SUCCEED_JOB =
+      "UPDATE jobs SET state = 'succeeded', finished_at = ?, updated_at = ?,"
+          + " next_attempt_at = NULL, lease_owner = NULL, lease_until = NULL"
+          + " WHERE id = ? AND lease_owner = ? AND state = 'running'";
+  private static final String FAIL_JOB =
+      "UPDATE jobs SET state = ?, last_error = ?, next_attempt_at = ?,"
+          + " finished_at = ?, updated_at = ?, lease_owner = NULL, lease_until = NULL"
+          + " WHERE id = ? AND lease_owner = ? AND state = 'running'";
 
   @Override
   public boolean succeed(long jobId, String owner, Instant now) {
     return writer.call(
         c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "UPDATE jobs SET state = 'succeeded', finished_at = ?, updated_at = ?,"
-                      + " next_attempt_at = NULL, lease_owner = NULL, lease_until = NULL"
-                      + " WHERE id = ? AND lease_owner = ? AND state = 'running'")) {
-            ps.setLong(1, now.toEpochMilli());
-            ps.setLong(2, now.toEpochMilli());
-            ps.setLong(3, jobId);
-            ps.setString(4, owner);
-            return ps.executeUpdate() == 1;
-          }
-        });
+          PreparedStatement ps = writer.prepared(c, SUCCEED_JOB);
+          ps.setLong(1, now.toEpochMilli());
+          ps.setLong(2, now.toEpochMilli());
+          ps.setLong(3, jobId);
+          ps.setString(4, owner);
+          return ps.executeUpdate() == 1;
+        },
+        RELAXED);
   }
 
   @Override
@@ -403,21 +417,17 @@ public final class JdbcInboxStore implements InboxStore {
       long jobId, String owner, String error, Instant now, Optional<Instant> nextAttemptAt) {
     return writer.call(
         c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "UPDATE jobs SET state = ?, last_error = ?, next_attempt_at = ?,"
-                      + " finished_at = ?, updated_at = ?, lease_owner = NULL, lease_until = NULL"
-                      + " WHERE id = ? AND lease_owner = ? AND state = 'running'")) {
-            ps.setString(1, nextAttemptAt.isPresent() ? "retrying" : "dead");
-            ps.setString(2, truncate(error, 2000));
-            setMillis(ps, 3, nextAttemptAt.orElse(null));
-            setMillis(ps, 4, nextAttemptAt.isPresent() ? null : now);
-            ps.setLong(5, now.toEpochMilli());
-            ps.setLong(6, jobId);
-            ps.setString(7, owner);
-            return ps.executeUpdate() == 1;
-          }
-        });
+          PreparedStatement ps = writer.prepared(c, FAIL_JOB);
+          ps.setString(1, nextAttemptAt.isPresent() ? "retrying" : "dead");
+          ps.setString(2, truncate(error, 2000));
+          setMillis(ps, 3, nextAttemptAt.orElse(null));
+          setMillis(ps, 4, nextAttemptAt.isPresent() ? null : now);
+          ps.setLong(5, now.toEpochMilli());
+          ps.setLong(6, jobId);
+          ps.setString(7, owner);
+          return ps.executeUpdate() == 1;
+        },
+        RELAXED);
   }
 
   @Override
@@ -435,7 +445,8 @@ public final class JdbcInboxStore implements InboxStore {
             ps.setLong(3, ms);
             return ps.executeUpdate();
           }
-        });
+        },
+        RELAXED);
   }
 
   @Override

@@ -1,5 +1,9 @@
 package dev.stripeinbox.jdbc.internal;
 
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+
 /** What differs between the databases; everything else is the same SQL. */
 public enum Dialect {
   SQLITE("sqlite", ""),
@@ -30,5 +34,29 @@ public enum Dialect {
         + " AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?"
         + claimLocking
         + ") RETURNING id, event_id, subscriber, attempts";
+  }
+
+  /**
+   * Sets how the next transaction commits on {@code c}, a connection in manual-commit mode; see
+   * {@link GroupCommitWriter.Commit}. SQLite refuses to change {@code synchronous} inside a
+   * transaction, and the driver keeps one open, so the change steps out of it (the open transaction
+   * is still empty); it happens only when the mode changes. PostgreSQL sets it for the one
+   * transaction.
+   */
+  public void prepareCommit(Connection c, boolean durable, Boolean previous) throws SQLException {
+    if (this == SQLITE) {
+      if (previous == null ? !durable : previous != durable) {
+        c.setAutoCommit(true);
+        try (Statement st = c.createStatement()) {
+          st.execute(durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+        } finally {
+          c.setAutoCommit(false);
+        }
+      }
+    } else if (!durable) {
+      try (Statement st = c.createStatement()) {
+        st.execute("SET LOCAL synchronous_commit TO OFF");
+      }
+    }
   }
 }

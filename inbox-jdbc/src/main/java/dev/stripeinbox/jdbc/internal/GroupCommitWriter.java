@@ -2,9 +2,12 @@ package dev.stripeinbox.jdbc.internal;
 
 import dev.stripeinbox.inbox.StoreUnavailableException;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -40,6 +43,29 @@ public final class GroupCommitWriter implements AutoCloseable {
     Connection open() throws SQLException;
   }
 
+  /**
+   * How a batch commits. {@link #DURABLE} waits until the commit is on disk: appends, settings and
+   * anything an operator asked for. {@link #RELAXED} is for job bookkeeping that at-least-once
+   * delivery makes safe to lose (claims, outcomes, leases): losing one to a power cut at worst runs
+   * a job again. A relaxed commit skips the disk flush (SQLite {@code synchronous=NORMAL},
+   * PostgreSQL {@code synchronous_commit=off}) and becomes durable with the next durable commit,
+   * since the log is written in order. A batch with any durable op commits durably.
+   */
+  public enum Commit {
+    DURABLE,
+    RELAXED
+  }
+
+  /** Sets the durability of the transaction about to run, in a database's own terms. */
+  @FunctionalInterface
+  public interface CommitMode {
+    /**
+     * Called before each batch's first op, with whether the last batch on this connection was
+     * durable ({@code null} on a new connection).
+     */
+    void prepare(Connection connection, boolean durable, Boolean previous) throws SQLException;
+  }
+
   /** Told of every commit, for metrics. */
   @FunctionalInterface
   public interface CommitListener {
@@ -48,11 +74,13 @@ public final class GroupCommitWriter implements AutoCloseable {
 
   private static final class Task<T> {
     final Op<T> op;
+    final boolean durable;
     final CompletableFuture<T> future = new CompletableFuture<>();
     T result;
 
-    Task(Op<T> op) {
+    Task(Op<T> op, boolean durable) {
       this.op = op;
+      this.durable = durable;
     }
 
     void runIn(Connection connection) throws SQLException {
@@ -69,16 +97,24 @@ public final class GroupCommitWriter implements AutoCloseable {
   }
 
   private final ConnectionFactory connections;
+  private final CommitMode commitMode;
   private final CommitListener listener;
   private final int maxBatch;
   private final BlockingQueue<Task<?>> queue;
   private final Thread thread;
   private volatile boolean closing;
   private Connection connection; // writer thread only
+  private Boolean lastDurable; // writer thread only; null on a new connection
+  private final Map<String, PreparedStatement> statements = new HashMap<>(); // writer thread only
 
   public GroupCommitWriter(
-      ConnectionFactory connections, int maxBatch, int capacity, CommitListener listener) {
+      ConnectionFactory connections,
+      CommitMode commitMode,
+      int maxBatch,
+      int capacity,
+      CommitListener listener) {
     this.connections = connections;
+    this.commitMode = commitMode;
     this.maxBatch = maxBatch;
     this.listener = listener;
     this.queue = new ArrayBlockingQueue<>(capacity);
@@ -90,9 +126,14 @@ public final class GroupCommitWriter implements AutoCloseable {
     thread.start();
   }
 
-  /** Queues an op; its future completes after the commit that includes it. */
+  /** Queues an op; its future completes after the durable commit that includes it. */
   public <T> CompletableFuture<T> submit(Op<T> op) {
-    Task<T> task = new Task<>(op);
+    return submit(op, Commit.DURABLE);
+  }
+
+  /** Queues an op; its future completes after the commit that includes it. */
+  public <T> CompletableFuture<T> submit(Op<T> op, Commit commit) {
+    Task<T> task = new Task<>(op, commit == Commit.DURABLE);
     if (closing) {
       task.fail(new StoreUnavailableException("the store is closing"));
     } else if (!queue.offer(task)) {
@@ -104,10 +145,15 @@ public final class GroupCommitWriter implements AutoCloseable {
     return task.future;
   }
 
-  /** Runs an op and waits for its commit, rethrowing failures as unchecked store exceptions. */
+  /** Runs an op and waits for its durable commit; see {@link #call(Op, Commit)}. */
   public <T> T call(Op<T> op) {
+    return call(op, Commit.DURABLE);
+  }
+
+  /** Runs an op and waits for its commit, rethrowing failures as unchecked store exceptions. */
+  public <T> T call(Op<T> op, Commit commit) {
     try {
-      return submit(op).join();
+      return submit(op, commit).join();
     } catch (java.util.concurrent.CompletionException e) {
       if (e.getCause() instanceof RuntimeException runtime) {
         throw runtime;
@@ -177,6 +223,12 @@ public final class GroupCommitWriter implements AutoCloseable {
   private void runInOneTransaction(List<Task<?>> tasks) throws SQLException {
     Connection c = connection();
     try {
+      boolean durable = false;
+      for (Task<?> task : tasks) {
+        durable |= task.durable;
+      }
+      commitMode.prepare(c, durable, lastDurable);
+      lastDurable = durable;
       for (Task<?> task : tasks) {
         task.runIn(c);
       }
@@ -206,6 +258,24 @@ public final class GroupCommitWriter implements AutoCloseable {
     task.fail(new StoreUnavailableException("could not commit to the store: " + e.getMessage(), e));
   }
 
+  /**
+   * The statement for {@code sql}, prepared once per writer connection: SQLite compiles a statement
+   * on every {@code prepareStatement}, which cost about a tenth of an append. Only for the constant
+   * SQL of frequent ops, called from inside an op; the op sets every parameter and must not close
+   * it.
+   */
+  public PreparedStatement prepared(Connection c, String sql) throws SQLException {
+    if (Thread.currentThread() != thread || c != connection) {
+      throw new IllegalStateException("prepared() is for ops running on the writer's connection");
+    }
+    PreparedStatement ps = statements.get(sql);
+    if (ps == null) {
+      ps = c.prepareStatement(sql);
+      statements.put(sql, ps);
+    }
+    return ps;
+  }
+
   private Connection connection() throws SQLException {
     if (connection == null) {
       Connection c = connections.open();
@@ -232,6 +302,15 @@ public final class GroupCommitWriter implements AutoCloseable {
   }
 
   private void closeConnection() {
+    for (PreparedStatement ps : statements.values()) {
+      try {
+        ps.close();
+      } catch (SQLException ignored) {
+        // The connection is closed next; its statements go with it.
+      }
+    }
+    statements.clear();
+    lastDurable = null;
     if (connection != null) {
       try {
         connection.close();

@@ -75,6 +75,7 @@ final class GroupCommitWriterTest {
     writer =
         new GroupCommitWriter(
             this::openConnection,
+            Dialect.SQLITE::prepareCommit,
             maxBatch,
             capacity,
             (size, nanos, succeeded) -> (succeeded ? committedBatches : failedBatches).add(size));
@@ -152,6 +153,41 @@ final class GroupCommitWriterTest {
     assertThat(thrownFailure).hasCauseInstanceOf(StoreUnavailableException.class);
     assertThat(storedValues()).containsExactly(0, 1, 2);
     assertThat(failedBatches).containsExactly(4);
+  }
+
+  /** The connection's {@code synchronous} level as an op sees it: 1 is NORMAL, 2 is FULL. */
+  private static int synchronousLevel(Connection c) throws SQLException {
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("PRAGMA synchronous")) {
+      rs.next();
+      return rs.getInt(1);
+    }
+  }
+
+  private static int insertAndReadLevel(Connection c, int value) throws SQLException {
+    insert(c, value);
+    return synchronousLevel(c);
+  }
+
+  @Test
+  void relaxedBatchesSkipTheDiskFlushAndABatchWithADurableOpFlushes() throws Exception {
+    startWriter(64, 1000);
+
+    int relaxed =
+        await(writer.submit(c -> insertAndReadLevel(c, 1), GroupCommitWriter.Commit.RELAXED));
+    int durable = await(writer.submit(c -> insertAndReadLevel(c, 2)));
+    int relaxedAgain =
+        await(writer.submit(c -> insertAndReadLevel(c, 3), GroupCommitWriter.Commit.RELAXED));
+    CompletableFuture<Integer> parking = park();
+    CompletableFuture<Integer> mixedRelaxed =
+        writer.submit(c -> insertAndReadLevel(c, 4), GroupCommitWriter.Commit.RELAXED);
+    CompletableFuture<Integer> mixedDurable = writer.submit(c -> insertAndReadLevel(c, 5));
+    release.countDown();
+
+    assertThat(List.of(relaxed, durable, relaxedAgain)).containsExactly(1, 2, 1);
+    await(parking);
+    assertThat(List.of(await(mixedRelaxed), await(mixedDurable))).containsExactly(2, 2);
+    assertThat(storedValues()).containsExactly(0, 1, 2, 3, 4, 5);
   }
 
   @Test
