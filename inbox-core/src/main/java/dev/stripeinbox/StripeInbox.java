@@ -20,8 +20,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The webhook inbox: verifies and durably stores Stripe events, then runs each subscriber's handler
@@ -72,18 +70,7 @@ public final class StripeInbox implements AutoCloseable {
               }
               userListener.onReception(endpoint, reception, nanos);
             },
-            b.callbacks != null ? b.callbacks : defaultCallbacks());
-  }
-
-  private static Executor defaultCallbacks() {
-    AtomicInteger n = new AtomicInteger();
-    return Executors.newFixedThreadPool(
-        2,
-        r -> {
-          Thread t = new Thread(r, "inbox-callback-" + n.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        });
+            b.callbacks != null ? b.callbacks : Runnable::run);
   }
 
   public static Builder builder() {
@@ -261,8 +248,10 @@ public final class StripeInbox implements AutoCloseable {
     }
 
     /**
-     * Where completed deliveries continue (listeners and answers), off the store's writer thread.
-     * An HTTP adapter passes its own thread pool; the default is two daemon threads.
+     * Where completed deliveries continue (the receive listener, and whatever is chained on the
+     * future of {@link #receive}). By default they continue on the thread that completes the
+     * store's append: for the JDBC store, its {@code inbox-completions} thread, which settles a
+     * whole group commit in one hand-off. Pass an executor when that work may block.
      */
     public Builder callbackExecutor(Executor executor) {
       this.callbacks = Objects.requireNonNull(executor, "executor");

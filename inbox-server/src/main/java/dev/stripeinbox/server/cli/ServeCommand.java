@@ -233,7 +233,6 @@ public final class ServeCommand implements Callable<Integer> {
                   logReception(reception);
                 })
             .dispatchListener(metrics)
-            .callbackExecutor(threads)
             .build();
     ServerOptions serverOptions =
         new ServerOptions(

@@ -49,8 +49,8 @@ public final class InboxServer implements AutoCloseable {
   }
 
   /**
-   * A server on the given pool; pass the same pool to {@link StripeInbox.Builder#callbackExecutor}
-   * so answers are written from it.
+   * A server on the given pool. Answers to webhooks are written, without blocking, from the thread
+   * that completes the inbox's reception (see {@link StripeInbox.Builder#callbackExecutor}).
    */
   public InboxServer(StripeInbox inbox, ServerOptions options, QueuedThreadPool threads) {
     this.inbox = inbox;
