@@ -191,8 +191,10 @@ public final class Dispatcher implements AutoCloseable {
           e.getMessage());
     } finally {
       running.remove(job.jobId());
-      inFlight.decrementAndGet();
-      wake();
+      int held = inFlight.decrementAndGet();
+      if (capacity() - held == smallestClaim() || held == 0) {
+        wake(); // there is room for a batch again; below that the dispatcher has nothing to do
+      }
     }
   }
 
