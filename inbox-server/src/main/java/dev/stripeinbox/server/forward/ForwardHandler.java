@@ -13,13 +13,10 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLException;
 
 /**
@@ -119,26 +116,25 @@ public final class ForwardHandler implements Handler {
             .header("User-Agent", USER_AGENT)
             .POST(HttpRequest.BodyPublishers.ofByteArray(body))
             .build();
-    CompletableFuture<HttpResponse<Void>> response;
+    // The blocking send: sendAsync would hand every completion to the JDK's default async pool,
+    // which on a machine with one or two CPUs starts a new thread per task (one per delivery).
+    // The request timeout covers the wait for the headers; the watchdog bounds the whole delivery.
+    Forwarder.Watchdog watchdog = forwarder.watch(Thread.currentThread(), timeout);
     try {
-      response = forwarder.client().sendAsync(request, HttpResponse.BodyHandlers.discarding());
+      return forwarder.client().send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+    } catch (InterruptedException e) {
+      if (watchdog.fired()) {
+        throw new ForwardException("timed out after " + format(timeout), e);
+      }
+      Thread.currentThread().interrupt();
+      throw new ForwardException("interrupted while delivering", e);
+    } catch (IOException e) {
+      throw new ForwardException(describe(e, timeout), e);
     } catch (RuntimeException e) {
       // For example a rejected task once the forwarder's threads are stopped.
       throw new ForwardException("cannot send: " + oneLine(e), e);
-    }
-    // The request timeout covers the wait for the headers; this bounds the body as well.
-    try {
-      return response.get(timeout.toNanos(), TimeUnit.NANOSECONDS).statusCode();
-    } catch (TimeoutException e) {
-      response.cancel(true);
-      throw new ForwardException("timed out after " + format(timeout), e);
-    } catch (InterruptedException e) {
-      response.cancel(true);
-      Thread.currentThread().interrupt();
-      throw new ForwardException("interrupted while delivering", e);
-    } catch (ExecutionException | CancellationException e) {
-      Throwable cause = e.getCause() == null ? e : e.getCause();
-      throw new ForwardException(describe(cause, timeout), cause);
+    } finally {
+      watchdog.disarm();
     }
   }
 

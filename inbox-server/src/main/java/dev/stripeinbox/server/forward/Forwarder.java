@@ -9,6 +9,10 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -43,6 +47,7 @@ public final class Forwarder implements AutoCloseable {
   private final Clock clock;
   private final ForwardListener listener;
   private final ExecutorService executor;
+  private final ScheduledExecutorService timer;
   private final HttpClient client;
   private volatile boolean closed;
 
@@ -74,6 +79,13 @@ public final class Forwarder implements AutoCloseable {
         Executors.newCachedThreadPool(
             r -> {
               Thread t = new Thread(r, "forward-http-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    this.timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "forward-timer");
               t.setDaemon(true);
               return t;
             });
@@ -126,6 +138,58 @@ public final class Forwarder implements AutoCloseable {
     return client;
   }
 
+  /**
+   * Interrupts {@code thread} once {@code timeout} has passed, unless disarmed first: the bound on
+   * a whole blocking delivery, body included.
+   */
+  Watchdog watch(Thread thread, Duration timeout) {
+    Watchdog watchdog = new Watchdog(thread);
+    try {
+      watchdog.task = timer.schedule(watchdog::fire, timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      // Closed: the send fails on the stopped client anyway.
+    }
+    return watchdog;
+  }
+
+  /** One delivery's timer. {@link #disarm} must run in a {@code finally} of the watched thread. */
+  static final class Watchdog {
+    private final Thread thread;
+    private ScheduledFuture<?> task;
+    private boolean done;
+    private boolean fired;
+
+    private Watchdog(Thread thread) {
+      this.thread = thread;
+    }
+
+    private synchronized void fire() {
+      if (!done) {
+        fired = true;
+        thread.interrupt();
+      }
+    }
+
+    synchronized boolean fired() {
+      return fired;
+    }
+
+    /** Stops the timer; once it returns, the watched thread is not interrupted by it. */
+    void disarm() {
+      boolean interruptedByUs;
+      synchronized (this) {
+        done = true;
+        interruptedByUs = fired;
+      }
+      if (task != null) {
+        task.cancel(false);
+      }
+      if (interruptedByUs) {
+        Thread.interrupted(); // the interrupt was ours, not the caller's: clear it
+      }
+    }
+  }
+
   Clock clock() {
     return clock;
   }
@@ -157,5 +221,6 @@ public final class Forwarder implements AutoCloseable {
       }
     }
     executor.shutdownNow();
+    timer.shutdownNow();
   }
 }

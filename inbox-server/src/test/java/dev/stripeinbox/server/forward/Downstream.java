@@ -51,6 +51,7 @@ final class Downstream implements AutoCloseable {
   private final AtomicInteger redirectTargetHits = new AtomicInteger();
   private volatile ToIntBiFunction<String, Integer> answer = (eventId, nth) -> 200;
   private volatile Duration delay = Duration.ZERO;
+  private volatile Duration bodyTrickle = Duration.ZERO;
 
   private Downstream(HttpServer server, String secret) {
     this.server = server;
@@ -90,6 +91,12 @@ final class Downstream implements AutoCloseable {
   /** How long to wait before answering. */
   Downstream delaying(Duration delay) {
     this.delay = delay;
+    return this;
+  }
+
+  /** Answer the headers at once, then a body of which one byte comes every {@code pause}. */
+  Downstream tricklingTheBody(Duration pause) {
+    this.bodyTrickle = pause;
     return this;
   }
 
@@ -162,10 +169,29 @@ final class Downstream implements AutoCloseable {
       // this answer.
       inFlight.decrementAndGet();
       counted = false;
+      if (!bodyTrickle.isZero()) {
+        trickle(exchange, status);
+        return;
+      }
       exchange.sendResponseHeaders(status, -1);
     } finally {
       if (counted) {
         inFlight.decrementAndGet();
+      }
+    }
+  }
+
+  private void trickle(HttpExchange exchange, int status) throws IOException {
+    exchange.sendResponseHeaders(status, 0); // chunked: the client cannot know when it ends
+    var out = exchange.getResponseBody();
+    for (int i = 0; i < 100; i++) {
+      out.write('x');
+      out.flush();
+      try {
+        Thread.sleep(bodyTrickle.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
       }
     }
   }

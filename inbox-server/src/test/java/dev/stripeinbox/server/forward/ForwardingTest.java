@@ -375,6 +375,23 @@ class ForwardingTest {
   }
 
   @Test
+  void aBodyThatTricklesPastTheTimeoutCountsAsAFailure() throws Exception {
+    Downstream trickling = downstream().tricklingTheBody(Duration.ofMillis(100));
+    Destination d =
+        withTimeout(
+            destination("trickling", trickling.url(), quickRetries(1, Duration.ofMillis(50))),
+            Duration.ofMillis(500));
+    start(d);
+    long t0 = System.nanoTime();
+    String id = deliver("invoice.created", new LinkedHashMap<>());
+
+    JobView dead = awaitJob(id, "forward:trickling", in(JobState.DEAD));
+    // Headers came at once, so only the bound on the whole delivery can stop the 10 s body.
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
+    assertThat(dead.lastError()).isEqualTo("ForwardException: timed out after 500ms");
+  }
+
+  @Test
   void deliveriesInFlightToADestinationNeverExceedItsMaxConcurrency() throws Exception {
     Downstream busy = downstream().delaying(Duration.ofMillis(100));
     Destination d =
