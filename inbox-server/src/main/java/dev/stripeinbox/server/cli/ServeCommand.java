@@ -77,7 +77,9 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Option(
       names = "--workers",
-      description = "handler threads (env STRIPE_INBOX_WORKERS, default 8)")
+      description =
+          "handler threads (env STRIPE_INBOX_WORKERS, default 8, or the sum of the destinations'"
+              + " max_concurrency when larger)")
   String workers;
 
   @Option(
@@ -161,10 +163,12 @@ public final class ServeCommand implements Callable<Integer> {
             : Settings.size(
                 or(s.resolve(maxBody, "STRIPE_INBOX_MAX_BODY"), "1MiB"),
                 Settings.name("--max-body", "STRIPE_INBOX_MAX_BODY"));
-    int workerCount =
-        Settings.positiveInt(
-            or(s.resolve(workers, "STRIPE_INBOX_WORKERS"), "8"),
-            Settings.name("--workers", "STRIPE_INBOX_WORKERS"));
+    String workersSetting = s.resolve(workers, "STRIPE_INBOX_WORKERS");
+    Integer explicitWorkers =
+        workersSetting == null
+            ? null
+            : Settings.positiveInt(
+                workersSetting, Settings.name("--workers", "STRIPE_INBOX_WORKERS"));
     Duration retentionValue =
         Settings.positiveDuration(
             or(s.resolve(retention, "STRIPE_INBOX_RETENTION"), "30d"),
@@ -192,6 +196,12 @@ public final class ServeCommand implements Callable<Integer> {
           Settings.name("--secret", "STRIPE_WEBHOOK_SECRET")
               + ": with --config, set each endpoint's secrets in the file");
     }
+    // A forward holds its worker while the HTTP request is out: by default there are enough
+    // workers for every destination to reach its max_concurrency.
+    int workerCount =
+        explicitWorkers != null
+            ? explicitWorkers
+            : Math.max(8, destinations.stream().mapToInt(Destination::maxConcurrency).sum());
     String location = config.flatMap(InboxConfig::database).orElse(StoreOpener.location(s, db));
 
     InboxMetrics metrics = new InboxMetrics();
