@@ -15,6 +15,7 @@ import dev.stripeinbox.inbox.JobView;
 import dev.stripeinbox.inbox.NewEvent;
 import dev.stripeinbox.inbox.StoreUnavailableException;
 import dev.stripeinbox.inbox.StoredEvent;
+import dev.stripeinbox.jdbc.internal.Checkpointer;
 import dev.stripeinbox.jdbc.internal.Dialect;
 import dev.stripeinbox.jdbc.internal.GroupCommitWriter;
 import dev.stripeinbox.jdbc.internal.Migrations;
@@ -72,6 +73,10 @@ public final class JdbcInboxStore implements InboxStore {
   private static final int WRITER_CACHE_KIB = 64 * 1024;
 
   private static final int READER_CACHE_KIB = 8 * 1024;
+
+  /** How often the background checkpoint runs; see {@link Checkpointer}. */
+  private static final long CHECKPOINT_INTERVAL_MS = 100;
+
   private static final int SQLITE_BUSY = 5;
   private static final int SQLITE_LOCKED = 6;
 
@@ -79,6 +84,7 @@ public final class JdbcInboxStore implements InboxStore {
   private final String description;
   private final HikariDataSource readers;
   private final GroupCommitWriter writer;
+  private volatile Checkpointer checkpointer; // SQLite only; set once while opening
 
   private JdbcInboxStore(
       Dialect dialect,
@@ -148,6 +154,8 @@ public final class JdbcInboxStore implements InboxStore {
             writerSource::getConnection,
             options);
     store.writer.start();
+    store.checkpointer = new Checkpointer(writerSource::getConnection);
+    store.checkpointer.start(CHECKPOINT_INTERVAL_MS);
     return store;
   }
 
@@ -739,6 +747,9 @@ public final class JdbcInboxStore implements InboxStore {
 
   @Override
   public void close() {
+    if (checkpointer != null) {
+      checkpointer.close();
+    }
     writer.close();
     readers.close();
   }
