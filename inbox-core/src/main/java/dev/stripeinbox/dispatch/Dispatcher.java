@@ -12,9 +12,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -98,9 +100,15 @@ public final class Dispatcher implements AutoCloseable {
     thread.start();
   }
 
-  /** Makes the dispatcher look for due work now instead of at its next poll. */
+  /**
+   * Makes the dispatcher look for due work now instead of at its next poll. While it holds too many
+   * jobs to claim a batch, this does nothing: the workers wake it once there is room.
+   */
   public void wake() {
-    LockSupport.unpark(thread);
+    int held = inFlight.get();
+    if (capacity() - held >= smallestClaim() || held == 0 || stopping) {
+      LockSupport.unpark(thread);
+    }
   }
 
   /**
@@ -168,6 +176,7 @@ public final class Dispatcher implements AutoCloseable {
 
   private void run(ClaimedJob job) {
     long start = System.nanoTime();
+    boolean finished = true;
     try {
       Subscriber subscriber = subscribers.get(job.subscriber());
       Throwable error = null;
@@ -181,35 +190,88 @@ public final class Dispatcher implements AutoCloseable {
         }
       }
       long runNanos = System.nanoTime() - start;
-      record(job, subscriber, error, runNanos);
-    } catch (RuntimeException e) {
-      // The outcome could not be recorded (store down): the lease expires and the job reruns.
-      log.warn(
-          "job {} of {}: cannot record outcome: {}",
-          job.jobId(),
-          job.envelope().id(),
-          e.getMessage());
-    } finally {
-      running.remove(job.jobId());
-      int held = inFlight.decrementAndGet();
-      if (capacity() - held == smallestClaim() || held == 0) {
-        wake(); // there is room for a batch again; below that the dispatcher has nothing to do
+      if (error == null) {
+        recordSuccessAsync(job, runNanos);
+        finished = false; // the job stays held until its outcome is committed
+      } else {
+        record(job, subscriber, error, runNanos);
       }
+    } catch (RuntimeException e) {
+      cannotRecord(job, e);
+    } finally {
+      if (finished) {
+        release(job);
+      }
+    }
+  }
+
+  /**
+   * Records a success without making the worker wait for the commit: it takes its next job at once,
+   * and the outcomes of several workers share a commit. The job keeps its place and its lease until
+   * the outcome is committed. If the write fails, a worker retries it as {@link #record} does.
+   */
+  private void recordSuccessAsync(ClaimedJob job, long runNanos) {
+    Instant now = clock.instant();
+    CompletableFuture<Boolean> written;
+    try {
+      written = store.succeedAsync(job.jobId(), owner, now);
+    } catch (RuntimeException e) {
+      written = CompletableFuture.failedFuture(e);
+    }
+    written.whenComplete(
+        (kept, error) -> {
+          if (error == null) {
+            succeeded(job, kept, runNanos);
+            release(job);
+            return;
+          }
+          try {
+            workers.execute(
+                () -> {
+                  try {
+                    boolean keptLater = withRetries(() -> store.succeed(job.jobId(), owner, now));
+                    succeeded(job, keptLater, runNanos);
+                  } catch (RuntimeException e) {
+                    cannotRecord(job, e);
+                  } finally {
+                    release(job);
+                  }
+                });
+          } catch (RejectedExecutionException e) {
+            cannotRecord(job, error);
+            release(job);
+          }
+        });
+  }
+
+  private void succeeded(ClaimedJob job, boolean kept, long runNanos) {
+    listener.onAttempt(
+        job,
+        kept ? DispatchListener.Outcome.SUCCEEDED : DispatchListener.Outcome.LEASE_LOST,
+        null,
+        runNanos);
+  }
+
+  /** The outcome could not be recorded (store down): the lease expires and the job reruns. */
+  private static void cannotRecord(ClaimedJob job, Throwable e) {
+    log.warn(
+        "job {} of {}: cannot record outcome: {}",
+        job.jobId(),
+        job.envelope().id(),
+        e.getMessage());
+  }
+
+  private void release(ClaimedJob job) {
+    running.remove(job.jobId());
+    int held = inFlight.decrementAndGet();
+    if (capacity() - held == smallestClaim() || held == 0) {
+      LockSupport.unpark(thread); // room for a batch again; below that there is nothing to do
     }
   }
 
   private void record(ClaimedJob job, Subscriber subscriber, Throwable error, long runNanos) {
     Instant now = clock.instant();
     String eventId = job.envelope().id();
-    if (error == null) {
-      boolean kept = withRetries(() -> store.succeed(job.jobId(), owner, now));
-      listener.onAttempt(
-          job,
-          kept ? DispatchListener.Outcome.SUCCEEDED : DispatchListener.Outcome.LEASE_LOST,
-          null,
-          runNanos);
-      return;
-    }
     RetryPolicy policy = subscriber == null ? RetryPolicy.defaults() : subscriber.retryPolicy();
     Optional<Instant> next =
         policy.nextAttempt(

@@ -41,6 +41,18 @@ public interface InboxStore extends AutoCloseable {
   boolean succeed(long jobId, String owner, Instant now);
 
   /**
+   * {@link #succeed} without blocking the caller: the future completes once the outcome is
+   * committed, so a worker goes on to its next job meanwhile. The default runs {@link #succeed}.
+   */
+  default CompletableFuture<Boolean> succeedAsync(long jobId, String owner, Instant now) {
+    try {
+      return CompletableFuture.completedFuture(succeed(jobId, owner, now));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /**
    * Records a failed attempt of a job {@code owner} holds: {@code retrying} at {@code
    * nextAttemptAt}, or {@code dead} when that is empty. False when the lease was lost meanwhile.
    */

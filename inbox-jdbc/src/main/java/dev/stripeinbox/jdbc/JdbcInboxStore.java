@@ -408,16 +408,22 @@ public final class JdbcInboxStore implements InboxStore {
 
   @Override
   public boolean succeed(long jobId, String owner, Instant now) {
-    return writer.call(
-        c -> {
-          PreparedStatement ps = writer.prepared(c, SUCCEED_JOB);
-          ps.setLong(1, now.toEpochMilli());
-          ps.setLong(2, now.toEpochMilli());
-          ps.setLong(3, jobId);
-          ps.setString(4, owner);
-          return ps.executeUpdate() == 1;
-        },
-        RELAXED);
+    return writer.call(c -> succeedIn(c, jobId, owner, now), RELAXED);
+  }
+
+  @Override
+  public CompletableFuture<Boolean> succeedAsync(long jobId, String owner, Instant now) {
+    return writer.submit(c -> succeedIn(c, jobId, owner, now), RELAXED);
+  }
+
+  private boolean succeedIn(Connection c, long jobId, String owner, Instant now)
+      throws SQLException {
+    PreparedStatement ps = writer.prepared(c, SUCCEED_JOB);
+    ps.setLong(1, now.toEpochMilli());
+    ps.setLong(2, now.toEpochMilli());
+    ps.setLong(3, jobId);
+    ps.setString(4, owner);
+    return ps.executeUpdate() == 1;
   }
 
   @Override

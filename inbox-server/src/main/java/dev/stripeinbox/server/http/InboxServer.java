@@ -166,7 +166,16 @@ public final class InboxServer implements AutoCloseable {
     }
     long declared = request.getLength();
     if (declared > options.maxBody()) {
-      tooLarge(response, callback);
+      if (declared - options.maxBody() <= DRAINED_EXCESS) {
+        // Read and drop a moderately oversized body before the 413, so the client finishes
+        // sending and reads the answer instead of a reset connection. Huge ones are not read.
+        Content.Source.consumeAll(
+            request,
+            Callback.from(
+                () -> tooLarge(response, callback), failure -> tooLarge(response, callback)));
+      } else {
+        tooLarge(response, callback);
+      }
       return;
     }
     String signature = request.getHeaders().get("Stripe-Signature");
@@ -199,6 +208,9 @@ public final class InboxServer implements AutoCloseable {
               });
         });
   }
+
+  /** How far over the limit a declared body may be and still be read before its 413. */
+  private static final long DRAINED_EXCESS = 1024 * 1024;
 
   private void tooLarge(Response response, Callback callback) {
     JsonResponses.error(
