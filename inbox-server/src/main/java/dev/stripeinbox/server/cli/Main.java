@@ -1,34 +1,76 @@
 package dev.stripeinbox.server.cli;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** The {@code stripe-inbox} command line. */
 @Command(
     name = "stripe-inbox",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
-    description = "The production-grade Stripe webhook endpoint.",
-    subcommands = {
-      ServeCommand.class,
-      TriggerCommand.class,
-      EventsCommand.class,
-      LoadCommand.class,
-      CommandLine.HelpCommand.class
-    })
+    description = "The production-grade Stripe webhook endpoint.")
 public final class Main implements Runnable {
+  /**
+   * The subcommands, in the order the usage lists them. Building one means reflecting over its
+   * options (and those of its own subcommands), so a run builds only the one it names.
+   */
+  private static final Map<String, Supplier<Object>> SUBCOMMANDS = new LinkedHashMap<>();
+
+  static {
+    SUBCOMMANDS.put("serve", ServeCommand::new);
+    SUBCOMMANDS.put("trigger", TriggerCommand::new);
+    SUBCOMMANDS.put("events", EventsCommand::new);
+    SUBCOMMANDS.put("load", LoadCommand::new);
+    SUBCOMMANDS.put("help", CommandLine.HelpCommand::new);
+    SUBCOMMANDS.put(CdsTrainingCommand.NAME, CdsTrainingCommand::new);
+  }
+
+  /**
+   * Jetty pads some arrays by the number of references in a cache line, and unless this property is
+   * set it asks the platform MBean server whether references are compressed: starting that server
+   * (every platform bean, diagnostic commands included) takes tens of milliseconds. References are
+   * compressed by default below a 32 GiB heap; the value only sizes padding, so that will do.
+   */
+  private static final String JETTY_REFERENCES_PER_CACHE_LINE =
+      "org.eclipse.jetty.util.referencesPerCacheLine";
+
+  @Spec CommandSpec spec;
+
   @Override
   public void run() {
-    new CommandLine(this).usage(System.out);
+    spec.commandLine().usage(System.out);
   }
 
   public static void main(String[] args) {
+    CliLogging.enable();
+    setJettyReferenceWidth();
     System.exit(run(args));
+  }
+
+  private static void setJettyReferenceWidth() {
+    if (System.getProperty(JETTY_REFERENCES_PER_CACHE_LINE) != null) {
+      return;
+    }
+    boolean compressed = Runtime.getRuntime().maxMemory() < (32L << 30);
+    int cacheLineBytes = Integer.getInteger("org.eclipse.jetty.util.cacheLineBytes", 64);
+    System.setProperty(
+        JETTY_REFERENCES_PER_CACHE_LINE, Integer.toString(cacheLineBytes / (compressed ? 4 : 8)));
   }
 
   /** Runs a command and returns its exit code: 0 ok, 1 failed, 2 invalid usage or setting. */
   public static int run(String... args) {
     CommandLine cli = new CommandLine(new Main());
+    Supplier<Object> named = args.length == 0 ? null : SUBCOMMANDS.get(args[0]);
+    if (named != null && !"help".equals(args[0])) {
+      cli.addSubcommand(args[0], named.get());
+    } else {
+      SUBCOMMANDS.forEach((name, command) -> cli.addSubcommand(name, command.get()));
+    }
     cli.setParameterExceptionHandler(
         (e, argv) -> {
           System.err.println("stripe-inbox: " + e.getMessage());
