@@ -92,6 +92,9 @@ final class JacksonEnvelopeReader {
       // Jackson's message quotes the offending token, which may be part of the body: keep only
       // the location, so no payload content reaches an answer or a log.
       throw new InvalidPayloadException("body is not valid JSON" + location(e));
+    } catch (IllegalStateException e) {
+      // Jackson's defence against field names crafted to collide in its symbol table.
+      throw new InvalidPayloadException("body is not valid JSON: too many colliding field names");
     }
   }
 
