@@ -239,7 +239,8 @@ public final class BenchReport {
       out.append(
           String.format(
               Locale.ROOT,
-              "Start-up to first 200 (java -jar stripe-inbox.jar serve, new database): median %.0f ms"
+              "Start-up to first 200 (./stripe-inbox serve with its class data archive, new database):"
+                  + " median %.0f ms"
                   + " of %s%n%n",
               median(startup),
               rounds(startup)));
