@@ -221,8 +221,11 @@ public final class Dispatcher implements AutoCloseable {
     written.whenComplete(
         (kept, error) -> {
           if (error == null) {
-            succeeded(job, kept, runNanos);
-            release(job);
+            try {
+              succeeded(job, kept, runNanos);
+            } finally {
+              release(job); // a throwing listener must not keep the job's place forever
+            }
             return;
           }
           try {
