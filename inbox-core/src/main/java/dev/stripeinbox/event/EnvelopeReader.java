@@ -30,7 +30,13 @@ public final class EnvelopeReader {
    *     {@code type}
    */
   public static Envelope read(byte[] body) {
-    Envelope envelope = EnvelopeScanner.scan(body);
+    Envelope envelope;
+    try {
+      envelope = EnvelopeScanner.scan(body);
+    } catch (RuntimeException e) {
+      // A scanner defect must not become a server error on some body: the reference decides.
+      envelope = null;
+    }
     return envelope != null ? envelope : JacksonEnvelopeReader.read(body);
   }
 }
