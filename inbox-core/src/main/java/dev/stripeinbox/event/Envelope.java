@@ -39,6 +39,37 @@ public record Envelope(
     Objects.requireNonNull(type, "type");
   }
 
+  /**
+   * The envelope from the fields as read. A thin event ({@code "object":"v2.core.event"}) takes its
+   * account from {@code context} when it has no {@code account}, and its data object from {@code
+   * related_object}; a snapshot event takes it from {@code data.object}. Both readers use this, so
+   * they map the fields alike.
+   */
+  static Envelope of(
+      String id,
+      String object,
+      String type,
+      Instant created,
+      boolean livemode,
+      String apiVersion,
+      String account,
+      String context,
+      String[] dataObject,
+      String[] relatedObject) {
+    boolean thin = THIN_OBJECT.equals(object);
+    String[] reference = thin ? relatedObject : dataObject;
+    return new Envelope(
+        id,
+        object,
+        type,
+        created,
+        livemode,
+        apiVersion,
+        thin && account == null ? context : account,
+        reference[0],
+        reference[1]);
+  }
+
   /** Whether this is a thin event, which carries a reference instead of a data snapshot. */
   public boolean isThin() {
     return THIN_OBJECT.equals(object);

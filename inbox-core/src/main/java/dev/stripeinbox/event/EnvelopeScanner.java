@@ -163,17 +163,17 @@ final class EnvelopeScanner {
     if (id == null || id.isEmpty() || type == null || type.isEmpty()) {
       return null;
     }
-    boolean thin = Envelope.THIN_OBJECT.equals(object);
-    return new Envelope(
+    return Envelope.of(
         id,
         object,
         type,
         created,
         livemode,
         apiVersion,
-        thin && account == null ? context : account,
-        thin ? relatedObjectId : dataObjectId,
-        thin ? relatedObjectType : dataObjectType);
+        account,
+        context,
+        new String[] {dataObjectId, dataObjectType},
+        new String[] {relatedObjectId, relatedObjectType});
   }
 
   /**

@@ -77,17 +77,8 @@ final class JacksonEnvelopeReader {
       if (type == null || type.isEmpty()) {
         throw new InvalidPayloadException("event has no type");
       }
-      boolean thin = Envelope.THIN_OBJECT.equals(object);
-      return new Envelope(
-          id,
-          object,
-          type,
-          created,
-          livemode,
-          apiVersion,
-          thin && account == null ? context : account,
-          thin ? related[0] : data[0],
-          thin ? related[1] : data[1]);
+      return Envelope.of(
+          id, object, type, created, livemode, apiVersion, account, context, data, related);
     } catch (IOException e) {
       // Jackson's message quotes the offending token, which may be part of the body: keep only
       // the location, so no payload content reaches an answer or a log.
