@@ -170,7 +170,7 @@ final class GroupCommitWriterTest {
   }
 
   @Test
-  void relaxedBatchesSkipTheDiskFlushAndABatchWithADurableOpFlushes() throws Exception {
+  void relaxedBatchesCommitAtSynchronousNormalAndABatchWithADurableOpAtFull() throws Exception {
     startWriter(64, 1000);
 
     int relaxed =
