@@ -209,6 +209,9 @@ public final class JdbcInboxStore implements InboxStore {
     config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
     config.setCacheSize(-cacheKib); // negative: KiB rather than pages
     config.setBusyTimeout(SQLITE_BUSY_TIMEOUT_MS);
+    // No generated keys are read; left on, the driver matches every INSERT against a pattern and
+    // prepares and runs a SELECT last_insert_rowid() after it.
+    config.setGetGeneratedKeys(false);
     SQLiteDataSource source = new SQLiteDataSource(config);
     source.setUrl(url);
     return source;
