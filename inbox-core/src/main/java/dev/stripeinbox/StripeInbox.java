@@ -57,7 +57,13 @@ public final class StripeInbox implements AutoCloseable {
     this.endpoints = Map.copyOf(b.endpoints);
     this.subscribers = List.copyOf(b.subscribers);
     this.dispatcher =
-        new Dispatcher(store, subscribers, clock, b.dispatcherOptions, b.dispatchListener);
+        new Dispatcher(
+            store,
+            subscribers,
+            clock,
+            b.dispatcherOptions,
+            b.dispatchListener,
+            this::awaitingCommit);
     Receiver.Listener userListener = b.receiveListener;
     this.receiver =
         new Receiver(
@@ -127,6 +133,11 @@ public final class StripeInbox implements AutoCloseable {
   /** Makes the workers look for due work now, for example after a replay. */
   public void wake() {
     dispatcher.wake();
+  }
+
+  /** The dispatcher's view of the receiver; only called once both exist (after {@link #start}). */
+  private int awaitingCommit() {
+    return receiver.awaitingCommit();
   }
 
   private List<String> subscribersFor(String type) {

@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
+import java.util.function.IntSupplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,16 +38,29 @@ import org.slf4j.LoggerFactory;
  * it polls every {@code pollInterval}, which picks up scheduled retries and work appended by other
  * nodes.
  *
+ * <p>Acknowledgements come first. While more than {@link DispatcherOptions#ackBacklog()} deliveries
+ * wait for their append to commit, the dispatcher does not claim, for up to {@link #MAX_YIELD}
+ * since its last claim: a burst is then acknowledged at the rate of the store alone, and its jobs
+ * run right after it (or a batch every {@link #MAX_YIELD} if it never ends). Handlers already
+ * running go on.
+ *
  * <p>Thread-safe. Lifecycle: {@link #start()} once, then {@link #close()} once.
  */
 public final class Dispatcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+
+  /** The longest the dispatcher holds back its claims while acknowledgements are backed up. */
+  public static final Duration MAX_YIELD = Duration.ofMillis(200);
+
+  /** How often a held-back dispatcher looks at the backlog again. */
+  private static final long YIELD_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
   private final InboxStore store;
   private final Map<String, Subscriber> subscribers;
   private final Clock clock;
   private final DispatcherOptions options;
   private final DispatchListener listener;
+  private final IntSupplier ackBacklog;
   private final String owner;
   private final ExecutorService workers;
   private final ScheduledExecutorService leases;
@@ -54,13 +68,21 @@ public final class Dispatcher implements AutoCloseable {
   private final Map<Long, Boolean> running = new ConcurrentHashMap<>();
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean stopping;
+  // Holding back for acknowledgements: the dispatcher looks again by itself, so wakes are moot.
+  private volatile boolean yielding;
 
+  /**
+   * @param ackBacklog how many deliveries wait for their append to commit now (see {@link
+   *     dev.stripeinbox.receive.Receiver#awaitingCommit()})
+   */
   public Dispatcher(
       InboxStore store,
       List<Subscriber> subscribers,
       Clock clock,
       DispatcherOptions options,
-      DispatchListener listener) {
+      DispatchListener listener,
+      IntSupplier ackBacklog) {
+    this.ackBacklog = Objects.requireNonNull(ackBacklog, "ackBacklog");
     this.store = Objects.requireNonNull(store, "store");
     this.subscribers =
         subscribers.stream().collect(Collectors.toMap(Subscriber::name, Function.identity()));
@@ -102,9 +124,13 @@ public final class Dispatcher implements AutoCloseable {
 
   /**
    * Makes the dispatcher look for due work now instead of at its next poll. While it holds too many
-   * jobs to claim a batch, this does nothing: the workers wake it once there is room.
+   * jobs to claim a batch, this does nothing: the workers wake it once there is room. Nor while it
+   * yields to acknowledgements: it looks again every few milliseconds by itself.
    */
   public void wake() {
+    if (yielding && !stopping) {
+      return;
+    }
     int held = inFlight.get();
     if (capacity() - held >= smallestClaim() || held == 0 || stopping) {
       LockSupport.unpark(thread);
@@ -127,12 +153,22 @@ public final class Dispatcher implements AutoCloseable {
 
   private void loop() {
     long backoffMillis = 0;
+    long lastClaim = System.nanoTime() - MAX_YIELD.toNanos();
     while (!stopping) {
       int held = inFlight.get();
       int free = capacity() - held;
       int claimed = 0;
       boolean attempted = free >= smallestClaim() || held == 0;
+      if (attempted
+          && ackBacklog.getAsInt() > options.ackBacklog()
+          && System.nanoTime() - lastClaim < MAX_YIELD.toNanos()) {
+        yielding = true;
+        LockSupport.parkNanos(YIELD_CHECK_NANOS);
+        continue;
+      }
+      yielding = false;
       if (attempted) {
+        lastClaim = System.nanoTime();
         try {
           List<ClaimedJob> jobs = store.claim(owner, free, clock.instant(), options.lease());
           backoffMillis = 0;

@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -37,6 +38,7 @@ public final class Receiver {
   private final Clock clock;
   private final Listener listener;
   private final Executor callbacks;
+  private final AtomicInteger awaitingCommit = new AtomicInteger();
 
   /**
    * @param store the inbox
@@ -74,6 +76,14 @@ public final class Receiver {
         (reception, error) -> listener.onReception(endpoint, reception, System.nanoTime() - start));
   }
 
+  /**
+   * How many verified deliveries are waiting for their append to commit: the acknowledgements held
+   * up by the store. The dispatcher yields to them while there are many.
+   */
+  public int awaitingCommit() {
+    return awaitingCommit.get();
+  }
+
   private CompletableFuture<Reception> decide(Endpoint endpoint, byte[] body, String header) {
     Optional<SignatureFailure> failure = endpoint.verifier().verify(body, header);
     if (failure.isPresent()) {
@@ -94,6 +104,7 @@ public final class Receiver {
         new NewEvent(
             envelope, body, endpoint.name(), clock.instant(), subscribersForType.apply(type));
     CompletableFuture<AppendResult> appended;
+    awaitingCommit.incrementAndGet();
     try {
       appended = store.append(event);
     } catch (RuntimeException e) {
@@ -101,6 +112,7 @@ public final class Receiver {
     }
     return appended.handleAsync(
         (result, error) -> {
+          awaitingCommit.decrementAndGet();
           if (error != null) {
             return Reception.unavailable(id, type);
           }
