@@ -103,7 +103,7 @@ class AcknowledgementsFirstTest {
   }
 
   @Test
-  void aBacklogThatNeverEndsStillLetsABatchThroughEveryMaxYield() throws Exception {
+  void aBacklogThatNeverEndsDoesNotStarveTheJobs() throws Exception {
     appendEvents();
     backlog.set(1_000);
     startDispatcher(1);
@@ -112,7 +112,9 @@ class AcknowledgementsFirstTest {
     while (handled.get() < EVENTS && System.nanoTime() < deadline) {
       Thread.sleep(5);
     }
-    assertThat(handled.get()).as("10 batches of 4, one per 200 ms").isEqualTo(EVENTS);
+    assertThat(handled.get())
+        .as("a batch of 4 at least every 200 ms: all 40 in about 2 s")
+        .isEqualTo(EVENTS);
   }
 
   @Test
