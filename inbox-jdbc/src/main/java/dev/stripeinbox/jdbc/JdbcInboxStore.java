@@ -539,8 +539,15 @@ public final class JdbcInboxStore implements InboxStore {
         .before()
         .ifPresent(
             before -> {
-              where.append(" AND ev.received_at < ?");
-              args.add(before.toEpochMilli());
+              if (query.beforeId().isPresent()) {
+                where.append(" AND (ev.received_at < ? OR (ev.received_at = ? AND ev.id < ?))");
+                args.add(before.toEpochMilli());
+                args.add(before.toEpochMilli());
+                args.add(query.beforeId().get());
+              } else {
+                where.append(" AND ev.received_at < ?");
+                args.add(before.toEpochMilli());
+              }
             });
     return "(SELECT * FROM events ev" + where + ") e";
   }

@@ -597,6 +597,23 @@ abstract class InboxStoreContract {
     assertThat(ids(EventQuery.latest(1).withBefore(T0.plusSeconds(3)))).containsExactly("evt_2");
   }
 
+  @Test
+  void listAfterAnEventResumesRightAfterItInsideAMillisecond() {
+    append(event("evt_next", "invoice.paid", T0.plusMillis(1), "h"));
+    for (String id : List.of("evt_a", "evt_b", "evt_c", "evt_d")) {
+      append(event(id, "invoice.paid", T0, "h"));
+    }
+    append(event("evt_prev", "customer.created", T0.minusMillis(1), "h"));
+
+    assertThat(ids(EventQuery.latest(10).after(T0, "evt_c")))
+        .containsExactly("evt_b", "evt_a", "evt_prev");
+    assertThat(ids(EventQuery.latest(2).after(T0, "evt_d"))).containsExactly("evt_c", "evt_b");
+    assertThat(ids(EventQuery.latest(10).after(T0.plusMillis(1), "evt_next")))
+        .containsExactly("evt_d", "evt_c", "evt_b", "evt_a", "evt_prev");
+    assertThat(ids(EventQuery.latest(10).withType("invoice.paid").after(T0, "evt_b")))
+        .containsExactly("evt_a");
+  }
+
   // ---------------------------------------------------------------- replay
 
   @Test

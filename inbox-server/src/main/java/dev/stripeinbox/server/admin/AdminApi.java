@@ -42,8 +42,11 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code GET /api/events?status=&type=&limit=&before=}: newest first, {@code
  *       {"data":[...],"has_more":bool}}. {@code limit} is 1 to 500 (default 50). For the next page
- *       pass the last item's {@code received_at} as {@code before}; a page that would split events
- *       received in the same millisecond ends before them, so paging this way skips none.
+ *       pass the last item's {@code id} as {@code before}: the page resumes right after that event,
+ *       even inside a millisecond. {@code before} also takes an instant or a date (events received
+ *       strictly before it); a page that would split events received in the same millisecond ends
+ *       before them, so paging by the last item's {@code received_at} skips none either, unless a
+ *       whole page is one millisecond.
  *   <li>{@code GET /api/events/{id}}: the envelope, derived status and per-subscriber jobs. Times
  *       are ISO-8601 strings or null; {@code created} is Stripe's Unix seconds, a number.
  *   <li>{@code GET /api/events/{id}/payload}: the exact stored bytes.
@@ -179,13 +182,12 @@ public final class AdminApi implements InboxServer.Route {
     } catch (RuntimeException e) {
       throw new InvalidRequestException(null, "the query string is not valid URL encoding");
     }
-    EventQuery query = AdminRequests.listQuery(fields);
+    EventQuery query =
+        AdminRequests.listQuery(fields, id -> store.find(id).map(StoredEvent::receivedAt));
     int limit = query.limit();
     // One more than asked tells whether there is a next page, and whether this page's last
     // millisecond continues past it.
-    List<StoredEvent> found =
-        store.list(
-            new EventQuery(query.status(), query.type(), query.since(), query.before(), limit + 1));
+    List<StoredEvent> found = store.list(query.withLimit(limit + 1));
     boolean hasMore = found.size() > limit;
     List<StoredEvent> page = hasMore ? pageEndingOnAWholeMillisecond(found, limit) : found;
     send(response, callback, 200, AdminJson.list(page, hasMore));
@@ -194,7 +196,8 @@ public final class AdminApi implements InboxServer.Route {
   /**
    * The first {@code limit} events, less any at the end that share their {@code received_at} with
    * the first event left out. {@code before} is strict, so a page ending inside a millisecond would
-   * make the next page skip the rest of it. A page that is all one millisecond is kept whole.
+   * make the next page skip the rest of it. A page that is all one millisecond is kept whole;
+   * paging from the last item's id resumes right after it either way.
    */
   private static List<StoredEvent> pageEndingOnAWholeMillisecond(
       List<StoredEvent> found, int limit) {

@@ -16,7 +16,9 @@ import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import org.eclipse.jetty.util.Fields;
 
 /** Reads the admin API's query parameters and request bodies into store queries. Stateless. */
@@ -33,10 +35,11 @@ final class AdminRequests {
 
   /**
    * The query of {@code GET /api/events}: {@code status}, {@code type}, {@code limit} (1 to 500,
-   * default 50) and {@code before}. An empty value counts as absent; an unknown or repeated
-   * parameter is refused, so a typo never silently widens the listing.
+   * default 50) and {@code before}: an instant, a date, or the id of a stored event (the last one
+   * of the previous page), looked up with {@code receivedAtOf}. An empty value counts as absent; an
+   * unknown or repeated parameter is refused, so a typo never silently widens the listing.
    */
-  static EventQuery listQuery(Fields fields) {
+  static EventQuery listQuery(Fields fields, Function<String, Optional<Instant>> receivedAtOf) {
     Map<String, String> values = new HashMap<>();
     for (Fields.Field field : fields) {
       String name = field.getName();
@@ -73,9 +76,27 @@ final class AdminRequests {
     }
     String before = values.get("before");
     if (before != null) {
-      query = query.withBefore(instant("before", before));
+      query = before(query, before, receivedAtOf);
     }
     return query;
+  }
+
+  private static EventQuery before(
+      EventQuery query, String value, Function<String, Optional<Instant>> receivedAtOf) {
+    try {
+      return query.withBefore(instant("before", value));
+    } catch (InvalidRequestException notAnInstant) {
+      Optional<Instant> receivedAt = receivedAtOf.apply(value);
+      if (receivedAt.isEmpty()) {
+        throw new InvalidRequestException(
+            "before",
+            "before: \""
+                + value
+                + "\" is not the id of a stored event, an instant such as"
+                + " 2026-11-01T12:00:00Z, or a date such as 2026-11-01");
+      }
+      return query.after(receivedAt.get(), value);
+    }
   }
 
   private static int limit(String value) {

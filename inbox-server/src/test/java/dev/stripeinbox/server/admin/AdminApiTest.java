@@ -380,6 +380,58 @@ class AdminApiTest {
   }
 
   @Test
+  void pagingFromTheLastIdVisitsEveryEventOnceEvenWhenAWholePageIsOneMillisecond()
+      throws Exception {
+    // Five events in one millisecond, paged three at a time: the received_at cursor would keep
+    // the first page whole and then skip the rest of that millisecond.
+    for (String id : List.of("evt_m1", "evt_m2", "evt_m3", "evt_m4", "evt_m5")) {
+      append(id, "customer.created", T0.plusMillis(7), null);
+    }
+    append("evt_later", "customer.created", T0.plusMillis(8), null);
+    append("evt_earlier", "customer.created", T0.plusMillis(6), null);
+
+    List<String> seen = new ArrayList<>();
+    List<Integer> sizes = new ArrayList<>();
+    String before = null;
+    for (int pages = 0; pages < 10; pages++) {
+      JsonObject page =
+          ok(get("/api/events?limit=3" + (before == null ? "" : "&before=" + before)));
+      seen.addAll(ids(page));
+      sizes.add(ids(page).size());
+      if (!page.get("has_more").getAsBoolean()) {
+        break;
+      }
+      before = ids(page).get(ids(page).size() - 1);
+    }
+    assertThat(seen)
+        .containsExactly(
+            "evt_later", "evt_m5", "evt_m4", "evt_m3", "evt_m2", "evt_m1", "evt_earlier");
+    // The first page ends before the shared millisecond; the second is all of it and kept whole;
+    // the third resumes inside it, after the second page's last id.
+    assertThat(sizes).containsExactly(1, 3, 3);
+  }
+
+  @Test
+  void beforeAnIdKeepsTheOtherFilters() throws Exception {
+    seed();
+    assertThat(ids(ok(get("/api/events?type=invoice.*&before=evt_5"))))
+        .containsExactly("evt_3", "evt_2");
+    assertThat(ids(ok(get("/api/events?status=dead&before=evt_5")))).containsExactly("evt_2");
+    assertThat(ids(ok(get("/api/events?before=evt_1")))).isEmpty();
+  }
+
+  @Test
+  void beforeAnUnknownIdIs400() throws Exception {
+    seed();
+    HttpResponse<String> response = get("/api/events?before=evt_gone");
+    assertError(response, 400, "invalid_request");
+    assertThat(json(response).getAsJsonObject("error").get("message").getAsString())
+        .isEqualTo(
+            "before: \"evt_gone\" is not the id of a stored event, an instant such as"
+                + " 2026-11-01T12:00:00Z, or a date such as 2026-11-01");
+  }
+
+  @Test
   void beforeAcceptsAnInstantOrADate() throws Exception {
     seed();
     assertThat(ids(ok(get("/api/events?before=2026-11-10T12:00:02Z"))))
