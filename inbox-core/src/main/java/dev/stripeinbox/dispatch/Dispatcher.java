@@ -314,7 +314,11 @@ public final class Dispatcher implements AutoCloseable {
     RetryPolicy policy = subscriber == null ? RetryPolicy.defaults() : subscriber.retryPolicy();
     Optional<Instant> next =
         policy.nextAttempt(
-            job.attempt(), job.receivedAt(), now, () -> ThreadLocalRandom.current().nextDouble());
+            job.attempt(),
+            job.receivedAt(),
+            now,
+            askedDelay(error),
+            () -> ThreadLocalRandom.current().nextDouble());
     String message = describe(error);
     boolean kept = withRetries(() -> store.fail(job.jobId(), owner, message, now, next));
     DispatchListener.Outcome outcome =
@@ -359,6 +363,21 @@ public final class Dispatcher implements AutoCloseable {
         pauseMillis *= 2;
       }
     }
+  }
+
+  /** The delay a {@link RetryAfter} failure asks for; zero for any other failure. */
+  private static Duration askedDelay(Throwable error) {
+    if (error instanceof RetryAfter hint) {
+      try {
+        Optional<Duration> asked = hint.retryAfter();
+        if (asked != null && asked.isPresent() && !asked.get().isNegative()) {
+          return asked.get();
+        }
+      } catch (RuntimeException e) {
+        log.debug("ignoring a failure's retryAfter() that threw: {}", e.toString());
+      }
+    }
+    return Duration.ZERO;
   }
 
   private static String describe(Throwable error) {

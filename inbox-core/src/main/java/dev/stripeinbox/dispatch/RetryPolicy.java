@@ -92,12 +92,29 @@ public record RetryPolicy(
    */
   public Optional<Instant> nextAttempt(
       int attempt, Instant receivedAt, Instant now, DoubleSupplier random) {
+    return nextAttempt(attempt, receivedAt, now, Duration.ZERO, random);
+  }
+
+  /**
+   * When to try again after failed attempt number {@code attempt}, waiting at least {@code atLeast}
+   * (a failure's {@link RetryAfter}) capped at {@link #maxDelay}; empty when the job is dead. The
+   * jittered backoff applies when it is longer than the asked delay.
+   *
+   * @param random a source of values in [0, 1) for the jitter
+   */
+  public Optional<Instant> nextAttempt(
+      int attempt, Instant receivedAt, Instant now, Duration atLeast, DoubleSupplier random) {
     if (attempt >= maxAttempts) {
       return Optional.empty();
     }
     long delay = delayAfter(attempt).toMillis();
     long jittered = delay - (long) (delay * jitter * random.getAsDouble());
-    Instant next = now.plusMillis(jittered);
+    Objects.requireNonNull(atLeast, "atLeast");
+    long asked =
+        atLeast.isNegative()
+            ? 0
+            : (atLeast.compareTo(maxDelay) < 0 ? atLeast : maxDelay).toMillis();
+    Instant next = now.plusMillis(Math.max(jittered, asked));
     if (next.isAfter(receivedAt.plus(maxAge))) {
       return Optional.empty();
     }

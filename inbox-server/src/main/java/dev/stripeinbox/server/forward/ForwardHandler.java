@@ -13,6 +13,11 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
@@ -28,8 +33,10 @@ import javax.net.ssl.SSLException;
  * <p>A 2xx answer is success. Anything else throws a {@link ForwardException}, so the job system
  * retries under the destination's retry policy: a 3xx (redirects are never followed: the signature
  * was made for this URL), a 4xx or 5xx, no answer within the destination's timeout, or a connection
- * error. At most {@link Destination#maxConcurrency()} deliveries are in flight at once; waiting for
- * a free slot is bounded by the timeout too.
+ * error. A failed answer's {@code Retry-After} (seconds or an HTTP date) makes the next attempt
+ * wait at least that long, capped at the policy's {@code max_delay}. At most {@link
+ * Destination#maxConcurrency()} deliveries are in flight at once; waiting for a free slot is
+ * bounded by the timeout too.
  *
  * <p>Get one from {@link Forwarder#subscriber(Destination)}. Thread-safe: the workers call it
  * concurrently. It never logs; its failure messages name the URL without user info or query, and
@@ -75,21 +82,51 @@ public final class ForwardHandler implements Handler {
           -1);
     }
     int status = -1;
+    HttpResponse<Void> response;
     long start = System.nanoTime();
     try {
-      status = send(event, timeout);
+      response = send(event, timeout);
+      status = response.statusCode();
     } finally {
       slots.release();
       report(status, System.nanoTime() - start);
     }
     if (status < 200 || status > 299) {
+      Duration retryAfter =
+          response
+              .headers()
+              .firstValue("Retry-After")
+              .flatMap(value -> retryAfter(value, forwarder.clock().instant()))
+              .orElse(null);
       throw new ForwardException(
           "HTTP "
               + status
               + " from "
               + shownUrl
-              + (status >= 300 && status < 400 ? " (redirects are not followed)" : ""),
-          status);
+              + (status >= 300 && status < 400 ? " (redirects are not followed)" : "")
+              + (retryAfter == null ? "" : " (Retry-After " + format(retryAfter) + ")"),
+          status,
+          retryAfter);
+    }
+  }
+
+  /**
+   * The delay a {@code Retry-After} value asks for, measured from {@code now}: delay-seconds
+   * ({@code 120}) or an HTTP date ({@code Wed, 21 Oct 2026 07:28:00 GMT}; a past date asks for
+   * none). Empty for anything else, which is then ignored.
+   */
+  static Optional<Duration> retryAfter(String value, Instant now) {
+    String v = value.strip();
+    if (!v.isEmpty() && v.chars().allMatch(c -> c >= '0' && c <= '9')) {
+      // More than 12 digits is over 31,000 years: the policy's max_delay caps it anyway.
+      return Optional.of(
+          Duration.ofSeconds(v.length() > 12 ? 999_999_999_999L : Long.parseLong(v)));
+    }
+    try {
+      Instant at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+      return Optional.of(at.isAfter(now) ? Duration.between(now, at) : Duration.ZERO);
+    } catch (DateTimeParseException e) {
+      return Optional.empty();
     }
   }
 
@@ -102,8 +139,8 @@ public final class ForwardHandler implements Handler {
     }
   }
 
-  /** Sends one request and returns the status, or throws when there is no answer in time. */
-  private int send(InboxEvent event, Duration timeout) throws ForwardException {
+  /** Sends one request and returns the answer, or throws when there is none in time. */
+  private HttpResponse<Void> send(InboxEvent event, Duration timeout) throws ForwardException {
     byte[] body = event.payload();
     long now = forwarder.clock().instant().getEpochSecond();
     HttpRequest request =
@@ -121,7 +158,7 @@ public final class ForwardHandler implements Handler {
     // The request timeout covers the wait for the headers; the watchdog bounds the whole delivery.
     Forwarder.Watchdog watchdog = forwarder.watch(Thread.currentThread(), timeout);
     try {
-      return forwarder.client().send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+      return forwarder.client().send(request, HttpResponse.BodyHandlers.discarding());
     } catch (InterruptedException e) {
       if (watchdog.fired()) {
         throw new ForwardException("timed out after " + format(timeout), e);

@@ -52,6 +52,7 @@ final class Downstream implements AutoCloseable {
   private volatile ToIntBiFunction<String, Integer> answer = (eventId, nth) -> 200;
   private volatile Duration delay = Duration.ZERO;
   private volatile Duration bodyTrickle = Duration.ZERO;
+  private volatile String retryAfter;
 
   private Downstream(HttpServer server, String secret) {
     this.server = server;
@@ -91,6 +92,12 @@ final class Downstream implements AutoCloseable {
   /** How long to wait before answering. */
   Downstream delaying(Duration delay) {
     this.delay = delay;
+    return this;
+  }
+
+  /** Sends this {@code Retry-After} value with every answer that is not a 2xx. */
+  Downstream retryAfter(String value) {
+    this.retryAfter = value;
     return this;
   }
 
@@ -164,6 +171,10 @@ final class Downstream implements AutoCloseable {
       }
       if (status >= 300 && status < 400) {
         exchange.getResponseHeaders().set("Location", "/elsewhere");
+      }
+      String wait = retryAfter;
+      if (wait != null && (status < 200 || status > 299)) {
+        exchange.getResponseHeaders().set("Retry-After", wait);
       }
       // Out of flight before answering: the client may send its next request the moment it has
       // this answer.

@@ -442,6 +442,69 @@ class ForwardingTest {
   }
 
   @Test
+  void aRetryAfterInSecondsPostponesTheNextAttemptPastTheBackoff() throws Exception {
+    List<Long> arrivals = new CopyOnWriteArrayList<>();
+    Downstream limited =
+        downstream()
+            .retryAfter("1")
+            .answering(
+                (eventId, nth) -> {
+                  arrivals.add(System.nanoTime());
+                  return nth == 1 ? 429 : 200;
+                });
+    start(destination("limited", limited.url(), quickRetries(3, Duration.ofMillis(50))));
+    String id = deliver("invoice.paid", new LinkedHashMap<>());
+
+    JobView done = awaitJob(id, "forward:limited", in(JobState.SUCCEEDED));
+    assertThat(done.attempts()).isEqualTo(2);
+    assertThat(done.lastError())
+        .isEqualTo("ForwardException: HTTP 429 from " + limited.url() + " (Retry-After 1s)");
+    assertThat(arrivals).hasSize(2);
+    assertThat(Duration.ofNanos(arrivals.get(1) - arrivals.get(0)))
+        .as("the backoff is 50 ms; the downstream asked for 1 s")
+        .isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+  }
+
+  @Test
+  void aRetryAfterLongerThanMaxDelayIsCappedAtIt() throws Exception {
+    List<Long> arrivals = new CopyOnWriteArrayList<>();
+    Downstream down =
+        downstream()
+            .retryAfter("86400")
+            .answering(
+                (eventId, nth) -> {
+                  arrivals.add(System.nanoTime());
+                  return nth == 1 ? 503 : 200;
+                });
+    RetryPolicy capped =
+        new RetryPolicy(3, Duration.ofMillis(50), 2, Duration.ofMillis(400), Duration.ofDays(3), 0);
+    start(destination("capped", down.url(), capped));
+    String id = deliver("charge.refunded", new LinkedHashMap<>());
+
+    JobView done = awaitJob(id, "forward:capped", in(JobState.SUCCEEDED));
+    assertThat(done.lastError()).endsWith(" (Retry-After 86400s)");
+    Duration gap = Duration.ofNanos(arrivals.get(1) - arrivals.get(0));
+    assertThat(gap).isGreaterThanOrEqualTo(Duration.ofMillis(400)).isLessThan(WAIT);
+  }
+
+  @Test
+  void retryAfterIsReadAsSecondsOrAnHttpDateAndOtherwiseIgnored() {
+    Instant now = Instant.parse("2026-11-30T10:00:00.250Z");
+    assertThat(ForwardHandler.retryAfter("120", now)).contains(Duration.ofSeconds(120));
+    assertThat(ForwardHandler.retryAfter(" 0 ", now)).contains(Duration.ZERO);
+    assertThat(ForwardHandler.retryAfter("Mon, 30 Nov 2026 10:02:00 GMT", now))
+        .contains(Duration.ofMillis(119_750));
+    assertThat(ForwardHandler.retryAfter("Mon, 30 Nov 2026 09:00:00 GMT", now))
+        .as("a date in the past asks for no wait")
+        .contains(Duration.ZERO);
+    assertThat(ForwardHandler.retryAfter("99999999999999999999999", now))
+        .hasValueSatisfying(d -> assertThat(d).isGreaterThan(Duration.ofDays(365 * 1000)));
+    for (String invalid : new String[] {"", "-5", "1.5", "soon", "2026-11-30T10:02:00Z"}) {
+      assertThat(ForwardHandler.retryAfter(invalid, now)).as(invalid).isEmpty();
+    }
+  }
+
+  @Test
   void destinationUrlMustBeHttpOrHttps() {
     Destination ftp = destination("ftp", URI.create("ftp://example.com/x"), RetryPolicy.defaults());
     IllegalArgumentException e =
