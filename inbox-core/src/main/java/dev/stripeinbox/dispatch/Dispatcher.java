@@ -52,6 +52,12 @@ public final class Dispatcher implements AutoCloseable {
   /** The longest the dispatcher holds back its claims while acknowledgements are backed up. */
   public static final Duration MAX_YIELD = Duration.ofMillis(200);
 
+  /**
+   * How many claimed jobs a node holds per worker: the running ones and a queue ahead of them, all
+   * leased. A node that dies leaves at most this many times its workers to run again.
+   */
+  public static final int HELD_PER_WORKER = 4;
+
   /** How often a held-back dispatcher looks at the backlog again. */
   private static final long YIELD_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
@@ -143,7 +149,7 @@ public final class Dispatcher implements AutoCloseable {
    * transaction) serve many jobs; the queued ones hold leases like the running ones.
    */
   private int capacity() {
-    return options.workers() * 4;
+    return options.workers() * HELD_PER_WORKER;
   }
 
   /** Below this many free places, and with work in hand, the dispatcher waits to claim a batch. */

@@ -2,6 +2,7 @@ package dev.stripeinbox.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stripeinbox.dispatch.Dispatcher;
 import dev.stripeinbox.server.DistinctEvents.Event;
 import dev.stripeinbox.server.InboxDatabase.Job;
 import java.io.IOException;
@@ -248,7 +249,7 @@ class MultiNodeIT {
           events.size(),
           (processed - killed) / 1e9,
           ranTwice.size(),
-          2 * WORKERS,
+          Dispatcher.HELD_PER_WORKER * WORKERS,
           reapedLogged(b));
 
       assertThat(loadA.otherAnswers()).as("A answered 200 until it died").isEmpty();
@@ -268,7 +269,7 @@ class MultiNodeIT {
       assertThat(notSucceeded).as("every quickstart job succeeded").isEmpty();
       assertThat(ranTwice.size())
           .as("jobs run more than once: %s", ranTwice)
-          .isLessThanOrEqualTo(2 * WORKERS);
+          .isLessThanOrEqualTo(Dispatcher.HELD_PER_WORKER * WORKERS);
       assertThat(rerunButNotLeasedByA)
           .as("only jobs A held a live lease on at the kill ran more than once")
           .isEmpty();
