@@ -441,17 +441,24 @@ class ForwardingTest {
     assertThat(busy.requests()).hasSize(3);
   }
 
+  /**
+   * A downstream that answers {@code status} with this {@code Retry-After} to an event's first
+   * request and 200 to the next, and notes when each request came, in {@link System#nanoTime}.
+   */
+  Downstream failingOnce(int status, String retryAfter, List<Long> arrivals) throws Exception {
+    return downstream()
+        .retryAfter(retryAfter)
+        .answering(
+            (eventId, nth) -> {
+              arrivals.add(System.nanoTime());
+              return nth == 1 ? status : 200;
+            });
+  }
+
   @Test
   void aRetryAfterInSecondsPostponesTheNextAttemptPastTheBackoff() throws Exception {
     List<Long> arrivals = new CopyOnWriteArrayList<>();
-    Downstream limited =
-        downstream()
-            .retryAfter("1")
-            .answering(
-                (eventId, nth) -> {
-                  arrivals.add(System.nanoTime());
-                  return nth == 1 ? 429 : 200;
-                });
+    Downstream limited = failingOnce(429, "1", arrivals);
     start(destination("limited", limited.url(), quickRetries(3, Duration.ofMillis(50))));
     String id = deliver("invoice.paid", new LinkedHashMap<>());
 
@@ -468,14 +475,7 @@ class ForwardingTest {
   @Test
   void aRetryAfterLongerThanMaxDelayIsCappedAtIt() throws Exception {
     List<Long> arrivals = new CopyOnWriteArrayList<>();
-    Downstream down =
-        downstream()
-            .retryAfter("86400")
-            .answering(
-                (eventId, nth) -> {
-                  arrivals.add(System.nanoTime());
-                  return nth == 1 ? 503 : 200;
-                });
+    Downstream down = failingOnce(503, "86400", arrivals);
     RetryPolicy capped =
         new RetryPolicy(3, Duration.ofMillis(50), 2, Duration.ofMillis(400), Duration.ofDays(3), 0);
     start(destination("capped", down.url(), capped));
