@@ -198,12 +198,8 @@ final class EnvelopeScanner {
         return UNSURE;
       }
       int keyLength = i - 1 - key;
-      i = ws(i);
-      if (i >= n || b[i] != ':') {
-        return UNSURE;
-      }
-      i = ws(i + 1);
-      if (i >= n) {
+      i = colon(i);
+      if (i == UNSURE) {
         return UNSURE;
       }
       i =
@@ -530,12 +526,24 @@ final class EnvelopeScanner {
     if (end == UNSURE || escaped || end - i - 2 > MAX_NAME_BYTES) {
       return UNSURE;
     }
-    end = ws(end);
-    if (end >= n || b[end] != ':') {
+    return colon(end);
+  }
+
+  /**
+   * Checks the colon after a key and the whitespace around it, from {@code i} right after the key;
+   * returns where the value starts.
+   */
+  private int colon(int i) {
+    // Stripe's spelling first: a colon, one space, the value.
+    if (i < n - 2 && b[i] == ':' && b[i + 1] == ' ' && b[i + 2] > ' ') {
+      return i + 2;
+    }
+    i = ws(i);
+    if (i >= n || b[i] != ':') {
       return UNSURE;
     }
-    end = ws(end + 1);
-    return end < n ? end : UNSURE;
+    i = ws(i + 1);
+    return i < n ? i : UNSURE;
   }
 
   /**
