@@ -104,12 +104,12 @@ public record RetryPolicy(
    */
   public Optional<Instant> nextAttempt(
       int attempt, Instant receivedAt, Instant now, Duration atLeast, DoubleSupplier random) {
+    Objects.requireNonNull(atLeast, "atLeast");
     if (attempt >= maxAttempts) {
       return Optional.empty();
     }
     long delay = delayAfter(attempt).toMillis();
     long jittered = delay - (long) (delay * jitter * random.getAsDouble());
-    Objects.requireNonNull(atLeast, "atLeast");
     long asked =
         atLeast.isNegative()
             ? 0

@@ -540,7 +540,9 @@ public final class JdbcInboxStore implements InboxStore {
         .ifPresent(
             before -> {
               if (query.beforeId().isPresent()) {
-                where.append(" AND (ev.received_at < ? OR (ev.received_at = ? AND ev.id < ?))");
+                // The same as received_at < t OR (received_at = t AND id < x), with a range on
+                // received_at that its index serves.
+                where.append(" AND ev.received_at <= ? AND (ev.received_at < ? OR ev.id < ?)");
                 args.add(before.toEpochMilli());
                 args.add(before.toEpochMilli());
                 args.add(query.beforeId().get());

@@ -12,11 +12,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -125,7 +125,7 @@ public final class ForwardHandler implements Handler {
     try {
       Instant at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
       return Optional.of(at.isAfter(now) ? Duration.between(now, at) : Duration.ZERO);
-    } catch (DateTimeParseException e) {
+    } catch (DateTimeException e) {
       return Optional.empty();
     }
   }

@@ -499,7 +499,10 @@ class ForwardingTest {
         .contains(Duration.ZERO);
     assertThat(ForwardHandler.retryAfter("99999999999999999999999", now))
         .hasValueSatisfying(d -> assertThat(d).isGreaterThan(Duration.ofDays(365 * 1000)));
-    for (String invalid : new String[] {"", "-5", "1.5", "soon", "2026-11-30T10:02:00Z"}) {
+    for (String invalid :
+        new String[] {
+          "", "-5", "1.5", "soon", "2026-11-30T10:02:00Z", "Tue, 30 Nov 2026 10:02:00 GMT"
+        }) {
       assertThat(ForwardHandler.retryAfter(invalid, now)).as(invalid).isEmpty();
     }
   }
