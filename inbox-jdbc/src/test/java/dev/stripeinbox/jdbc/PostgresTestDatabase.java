@@ -50,13 +50,18 @@ public final class PostgresTestDatabase implements AutoCloseable {
 
   /** Creates a schema named {@code si_test_<random>}, or skips (or fails) the calling test. */
   public static PostgresTestDatabase create() {
+    return create("si_test_");
+  }
+
+  /** Creates a schema named {@code prefix<random>}, or skips (or fails) the calling test. */
+  public static PostgresTestDatabase create(String prefix) {
     String serverUrl = serverUrl();
     if (unavailable != null) {
       skipOrFail(serverUrl, unavailable);
     }
     byte[] suffix = new byte[6];
     RANDOM.nextBytes(suffix);
-    String schema = "si_test_" + HexFormat.of().formatHex(suffix);
+    String schema = prefix + HexFormat.of().formatHex(suffix);
     try (Connection c = connect(serverUrl);
         Statement st = c.createStatement()) {
       st.execute("CREATE SCHEMA " + schema);
@@ -83,12 +88,16 @@ public final class PostgresTestDatabase implements AutoCloseable {
    * {@code ApplicationName}, so {@link #terminateConnections()} can find its sessions.
    */
   public String url() {
+    return url(schema);
+  }
+
+  private String url(String applicationName) {
     return serverUrl
         + (serverUrl.contains("?") ? "&" : "?")
         + "currentSchema="
         + schema
         + "&ApplicationName="
-        + schema;
+        + applicationName;
   }
 
   public String schema() {
@@ -98,6 +107,19 @@ public final class PostgresTestDatabase implements AutoCloseable {
   /** A plain connection whose search path is this schema, for checks below the store's API. */
   public Connection connect() throws SQLException {
     return connect(url());
+  }
+
+  /**
+   * A connection whose search path is this schema, under another {@code ApplicationName}, so that
+   * {@link #terminateConnections()} leaves it alone.
+   */
+  public Connection connectAs(String applicationName) throws SQLException {
+    return connect(url(applicationName));
+  }
+
+  /** A connection to the server's default schema, for questions about the whole server. */
+  public Connection connectToServer() throws SQLException {
+    return connect(serverUrl);
   }
 
   /**

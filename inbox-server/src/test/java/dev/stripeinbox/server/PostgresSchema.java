@@ -1,9 +1,8 @@
 package dev.stripeinbox.server;
 
+import dev.stripeinbox.jdbc.PostgresTestDatabase;
 import dev.stripeinbox.server.InboxDatabase.Job;
-import java.security.SecureRandom;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -11,25 +10,17 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * A fresh PostgreSQL schema for one multi-node test, named {@code si_it_<random>} and dropped again
- * by {@link #close()}, with the plain-JDBC reads the tests check a run with.
- *
- * <p>The server comes from {@value #URL_VARIABLE} (default {@value #DEFAULT_URL}). When no
- * PostgreSQL answers there, {@link #create()} aborts the calling test, so it is reported as
- * skipped, and prints a loud notice to stderr once per JVM; with {@value #REQUIRE_VARIABLE}{@code
- * =true} it fails the test instead. The same rules as the store suite's {@code
- * PostgresTestDatabase} in inbox-jdbc, whose test classes this module cannot see.
+ * by {@link #close()}, with the plain-JDBC reads the tests check a run with. The schema, and the
+ * skip (or failure, with {@code STRIPE_INBOX_REQUIRE_PG=true}) when no PostgreSQL answers, come
+ * from the store suite's {@link PostgresTestDatabase}.
  *
  * <p>Servers get {@link #url()}, whose {@code ApplicationName} is the schema's name, so {@link
  * #terminateServerConnections()} cuts theirs and no one else's; the reads here connect under
@@ -38,72 +29,29 @@ import org.junit.jupiter.api.Assumptions;
  * <p>Thread-safe: every read opens and closes its own connection.
  */
 final class PostgresSchema implements AutoCloseable {
-  static final String URL_VARIABLE = "STRIPE_INBOX_TEST_PG_URL";
-  static final String REQUIRE_VARIABLE = "STRIPE_INBOX_REQUIRE_PG";
-  static final String DEFAULT_URL = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
+  private final PostgresTestDatabase db;
 
-  private static final SecureRandom RANDOM = new SecureRandom();
-
-  /** Why the server did not answer the first time, so later tests skip without waiting again. */
-  private static volatile String unavailable;
-
-  private final String serverUrl;
-  private final String schema;
-
-  private PostgresSchema(String serverUrl, String schema) {
-    this.serverUrl = serverUrl;
-    this.schema = schema;
+  private PostgresSchema(PostgresTestDatabase db) {
+    this.db = db;
   }
 
   /** Creates a schema named {@code si_it_<random>}, or skips (or fails) the calling test. */
   static PostgresSchema create() {
-    String serverUrl = serverUrl();
-    if (unavailable != null) {
-      skipOrFail(serverUrl, unavailable);
-    }
-    byte[] suffix = new byte[6];
-    RANDOM.nextBytes(suffix);
-    String schema = "si_it_" + HexFormat.of().formatHex(suffix);
-    try (Connection c = connect(serverUrl);
-        Statement st = c.createStatement()) {
-      st.execute("CREATE SCHEMA " + schema);
-    } catch (SQLException e) {
-      unavailable = e.getMessage();
-      skipOrFail(serverUrl, unavailable);
-    }
-    return new PostgresSchema(serverUrl, schema);
-  }
-
-  static String serverUrl() {
-    String url = System.getenv(URL_VARIABLE);
-    return url == null || url.isBlank() ? DEFAULT_URL : url.strip();
-  }
-
-  static boolean required() {
-    return Boolean.parseBoolean(System.getenv(REQUIRE_VARIABLE));
+    return new PostgresSchema(PostgresTestDatabase.create("si_it_"));
   }
 
   String schema() {
-    return schema;
+    return db.schema();
   }
 
   /** The {@code --db} of the servers: this schema, under {@code ApplicationName=<schema>}. */
   String url() {
-    return withParameters(schema);
-  }
-
-  private String withParameters(String applicationName) {
-    return serverUrl
-        + (serverUrl.contains("?") ? "&" : "?")
-        + "currentSchema="
-        + schema
-        + "&ApplicationName="
-        + applicationName;
+    return db.url();
   }
 
   /** A connection to this schema that {@link #terminateServerConnections()} leaves alone. */
   Connection connect() throws SQLException {
-    return connect(withParameters(schema + "-check"));
+    return db.connectAs(db.schema() + "-check");
   }
 
   /**
@@ -111,22 +59,12 @@ final class PostgresSchema implements AutoCloseable {
    * PostgreSQL would; returns how many there were.
    */
   int terminateServerConnections() throws SQLException {
-    try (Connection c = connect(serverUrl);
-        PreparedStatement ps =
-            c.prepareStatement(
-                "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity"
-                    + " WHERE application_name = ? AND pid <> pg_backend_pid()")) {
-      ps.setString(1, schema);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getInt(1);
-      }
-    }
+    return db.terminateConnections();
   }
 
   /** Whether the server accepts a connection and answers a query now. */
   boolean answers() {
-    try (Connection c = connect(serverUrl);
+    try (Connection c = db.connectToServer();
         Statement st = c.createStatement();
         ResultSet rs = st.executeQuery("SELECT 1")) {
       return rs.next();
@@ -137,13 +75,13 @@ final class PostgresSchema implements AutoCloseable {
 
   /** Client sessions on the whole server other than this schema's servers and reads. */
   long otherClientSessions() throws SQLException {
-    try (Connection c = connect(serverUrl);
+    try (Connection c = db.connectToServer();
         PreparedStatement ps =
             c.prepareStatement(
                 "SELECT COUNT(*) FROM pg_stat_activity WHERE backend_type = 'client backend'"
                     + " AND pid <> pg_backend_pid()"
                     + " AND COALESCE(application_name, '') NOT LIKE ?")) {
-      ps.setString(1, schema + "%");
+      ps.setString(1, db.schema() + "%");
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         return rs.getLong(1);
@@ -243,51 +181,6 @@ final class PostgresSchema implements AutoCloseable {
   /** Drops the schema and everything in it. Stop the servers that use it first. */
   @Override
   public void close() {
-    try (Connection c = connect(serverUrl);
-        Statement st = c.createStatement()) {
-      st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-    } catch (SQLException e) {
-      throw new IllegalStateException("could not drop test schema " + schema, e);
-    }
-  }
-
-  private static Connection connect(String url) throws SQLException {
-    Properties properties = new Properties();
-    // Seconds; an address that drops packets must not stall every test for the driver's default.
-    properties.setProperty("connectTimeout", "3");
-    properties.setProperty("loginTimeout", "5");
-    return DriverManager.getConnection(url, properties);
-  }
-
-  private static void skipOrFail(String serverUrl, String reason) {
-    String message =
-        "no PostgreSQL answers at " + redact(serverUrl) + " (" + reason + "); set " + URL_VARIABLE;
-    if (required()) {
-      Assertions.fail(message + " (" + REQUIRE_VARIABLE + "=true, so this fails)");
-    }
-    Notice.print(message);
-    Assumptions.abort("PostgreSQL tests skipped: " + message);
-  }
-
-  private static String redact(String url) {
-    return url.replaceAll("(?i)(password=)[^&]*", "$1***");
-  }
-
-  /** Prints the skip notice once per JVM, however many tests skip. */
-  private static final class Notice {
-    private static boolean printed;
-
-    static synchronized void print(String message) {
-      if (printed) {
-        return;
-      }
-      printed = true;
-      String bar = "*".repeat(78);
-      System.err.println(bar);
-      System.err.println("* POSTGRESQL TESTS SKIPPED: " + message);
-      System.err.println(
-          "* Start PostgreSQL, or set " + REQUIRE_VARIABLE + "=true to fail instead of skipping.");
-      System.err.println(bar);
-    }
+    db.close();
   }
 }
