@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stripeinbox.dispatch.Dispatcher;
 import dev.stripeinbox.server.DistinctEvents.Event;
-import dev.stripeinbox.server.InboxDatabase.Job;
+import dev.stripeinbox.server.InboxReads.Job;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -1,19 +1,12 @@
 package dev.stripeinbox.server;
 
 import dev.stripeinbox.jdbc.PostgresTestDatabase;
-import dev.stripeinbox.server.InboxDatabase.Job;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -28,7 +21,7 @@ import java.util.TreeSet;
  *
  * <p>Thread-safe: every read opens and closes its own connection.
  */
-final class PostgresSchema implements AutoCloseable {
+final class PostgresSchema extends InboxReads implements AutoCloseable {
   private final PostgresTestDatabase db;
 
   private PostgresSchema(PostgresTestDatabase db) {
@@ -50,6 +43,7 @@ final class PostgresSchema implements AutoCloseable {
   }
 
   /** A connection to this schema that {@link #terminateServerConnections()} leaves alone. */
+  @Override
   Connection connect() throws SQLException {
     return db.connectAs(db.schema() + "-check");
   }
@@ -89,28 +83,6 @@ final class PostgresSchema implements AutoCloseable {
     }
   }
 
-  long count(String sql) throws SQLException {
-    try (Connection c = connect();
-        Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
-  }
-
-  /** How many jobs are in each state, for messages: {@code {pending=3, succeeded=597}}. */
-  Map<String, Long> jobsByState() throws SQLException {
-    Map<String, Long> out = new TreeMap<>();
-    try (Connection c = connect();
-        Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT state, COUNT(*) FROM jobs GROUP BY state")) {
-      while (rs.next()) {
-        out.put(rs.getString(1), rs.getLong(2));
-      }
-    }
-    return out;
-  }
-
   /** {@link #jobsByState()} for a failure message, which must not throw itself. */
   String describeJobs() {
     try {
@@ -118,22 +90,6 @@ final class PostgresSchema implements AutoCloseable {
     } catch (SQLException e) {
       return "jobs by state unknown: " + e.getMessage();
     }
-  }
-
-  /** A subscriber's job of every event that has one: event id to (state, attempts). */
-  Map<String, Job> jobsOf(String subscriber) throws SQLException {
-    Map<String, Job> out = new HashMap<>();
-    try (Connection c = connect();
-        PreparedStatement ps =
-            c.prepareStatement("SELECT event_id, state, attempts FROM jobs WHERE subscriber = ?")) {
-      ps.setString(1, subscriber);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.put(rs.getString(1), new Job(rs.getString(2), rs.getInt(3)));
-        }
-      }
-    }
-    return out;
   }
 
   /**
@@ -154,28 +110,6 @@ final class PostgresSchema implements AutoCloseable {
       }
     }
     return out;
-  }
-
-  /**
-   * Every expected event that is missing or whose stored payload differs from the bytes sent, one
-   * line each; empty when all are stored byte for byte.
-   */
-  List<String> missingOrDifferent(Map<String, byte[]> expected) throws SQLException {
-    List<String> problems = new ArrayList<>();
-    try (Connection c = connect();
-        PreparedStatement ps = c.prepareStatement("SELECT payload FROM events WHERE id = ?")) {
-      for (Map.Entry<String, byte[]> e : new TreeMap<>(expected).entrySet()) {
-        ps.setString(1, e.getKey());
-        try (ResultSet rs = ps.executeQuery()) {
-          if (!rs.next()) {
-            problems.add(e.getKey() + ": acknowledged but not stored");
-          } else if (!Arrays.equals(rs.getBytes(1), e.getValue())) {
-            problems.add(e.getKey() + ": stored bytes differ from the bytes sent");
-          }
-        }
-      }
-    }
-    return problems;
   }
 
   /** Drops the schema and everything in it. Stop the servers that use it first. */
