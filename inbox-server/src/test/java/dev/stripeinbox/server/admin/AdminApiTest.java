@@ -382,8 +382,8 @@ class AdminApiTest {
   @Test
   void pagingFromTheLastIdVisitsEveryEventOnceEvenWhenAWholePageIsOneMillisecond()
       throws Exception {
-    // Five events in one millisecond, paged three at a time: the received_at cursor would keep
-    // the first page whole and then skip the rest of that millisecond.
+    // Five events in one millisecond, paged three at a time: the received_at cursor would keep the
+    // page made of that millisecond whole, then skip the rest of it.
     for (String id : List.of("evt_m1", "evt_m2", "evt_m3", "evt_m4", "evt_m5")) {
       append(id, "customer.created", T0.plusMillis(7), null);
     }
