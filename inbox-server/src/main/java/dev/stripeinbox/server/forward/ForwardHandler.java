@@ -15,14 +15,13 @@ import java.nio.channels.UnresolvedAddressException;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
+import org.eclipse.jetty.http.HttpDateTime;
 
 /**
  * Forwards each event it is given to one {@link Destination}: a {@code POST} of the exact stored
@@ -112,8 +111,10 @@ public final class ForwardHandler implements Handler {
 
   /**
    * The delay a {@code Retry-After} value asks for, measured from {@code now}: delay-seconds
-   * ({@code 120}) or an HTTP date ({@code Wed, 21 Oct 2026 07:28:00 GMT}; a past date asks for
-   * none). Empty for anything else, which is then ignored.
+   * ({@code 120}) or an HTTP date in any of its three forms ({@code Wed, 21 Oct 2026 07:28:00 GMT},
+   * the obsolete {@code Wednesday, 21-Oct-26 07:28:00 GMT} and {@code Wed Oct 21 07:28:00 2026}),
+   * read as Jetty reads dates, which ignores the day of the week. A past date asks for no wait.
+   * Empty for anything else, which is then ignored.
    */
   static Optional<Duration> retryAfter(String value, Instant now) {
     String v = value.strip();
@@ -123,9 +124,9 @@ public final class ForwardHandler implements Handler {
           Duration.ofSeconds(v.length() > 12 ? 999_999_999_999L : Long.parseLong(v)));
     }
     try {
-      Instant at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+      Instant at = HttpDateTime.parse(v).toInstant();
       return Optional.of(at.isAfter(now) ? Duration.between(now, at) : Duration.ZERO);
-    } catch (DateTimeException e) {
+    } catch (IllegalArgumentException | DateTimeException e) {
       return Optional.empty();
     }
   }

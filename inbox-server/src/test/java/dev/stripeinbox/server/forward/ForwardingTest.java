@@ -494,6 +494,12 @@ class ForwardingTest {
     assertThat(ForwardHandler.retryAfter(" 0 ", now)).contains(Duration.ZERO);
     assertThat(ForwardHandler.retryAfter("Mon, 30 Nov 2026 10:02:00 GMT", now))
         .contains(Duration.ofMillis(119_750));
+    assertThat(ForwardHandler.retryAfter("Monday, 30-Nov-26 10:02:00 GMT", now))
+        .as("the obsolete RFC 850 form")
+        .contains(Duration.ofMillis(119_750));
+    assertThat(ForwardHandler.retryAfter("Mon Nov 30 10:02:00 2026", now))
+        .as("the obsolete asctime form")
+        .contains(Duration.ofMillis(119_750));
     assertThat(ForwardHandler.retryAfter("Mon, 30 Nov 2026 09:00:00 GMT", now))
         .as("a date in the past asks for no wait")
         .contains(Duration.ZERO);
@@ -501,7 +507,7 @@ class ForwardingTest {
         .hasValueSatisfying(d -> assertThat(d).isGreaterThan(Duration.ofDays(365 * 1000)));
     for (String invalid :
         new String[] {
-          "", "-5", "1.5", "soon", "2026-11-30T10:02:00Z", "Tue, 30 Nov 2026 10:02:00 GMT"
+          "", "-5", "1.5", "soon", "2026-11-30T10:02:00Z", "Mon, 30 Nov 2026 25:02:00 GMT"
         }) {
       assertThat(ForwardHandler.retryAfter(invalid, now)).as(invalid).isEmpty();
     }
