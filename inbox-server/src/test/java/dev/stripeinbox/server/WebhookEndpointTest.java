@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.stripeinbox.StripeInbox;
 import dev.stripeinbox.jdbc.JdbcInboxStore;
 import dev.stripeinbox.server.http.InboxServer;
+import dev.stripeinbox.server.http.IpAllowlist;
 import dev.stripeinbox.server.http.ServerOptions;
 import dev.stripeinbox.testkit.Signer;
 import java.net.URI;
@@ -197,29 +198,69 @@ class WebhookEndpointTest {
   @ParameterizedTest
   @ValueSource(strings = {"t=1\u0001,v1=abc", "t=1,v1=\u00e9\u00e9", "t=\u00ff\u00fe"})
   void binaryHeaderIsAJsonClientErrorAndStoresNothing(String header) throws Exception {
-    byte[] body = event("evt_binary");
+    String answer = raw(event("evt_binary"), "Stripe-Signature: " + header + "\r\n");
+    // The HTTP parser refuses control characters before the verifier sees them; other
+    // non-ASCII bytes reach the verifier, which calls the header malformed.
+    assertThat(answer).startsWith("HTTP/1.1 400 ");
+    assertThat(answer)
+        .containsPattern("\\{\"error\":\\{\"code\":\"(signature_malformed|request_malformed)\"");
+    assertThat(answer).contains("Content-Type: application/json");
+    assertThat(rows()).isZero();
+  }
+
+  /**
+   * Posts {@code body} over a plain socket with {@code headers} (each line ending in CRLF) as
+   * given, bytes above ASCII included, and returns the whole answer.
+   */
+  String raw(byte[] body, String headers) throws Exception {
     String head =
         "POST /webhook HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
             + "Connection: close\r\nContent-Length: "
             + body.length
-            + "\r\nStripe-Signature: ";
+            + "\r\n";
     try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
       socket.setSoTimeout(5000);
       var out = socket.getOutputStream();
       out.write(head.getBytes(UTF_8));
-      out.write(header.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
-      out.write("\r\n\r\n".getBytes(UTF_8));
+      out.write(headers.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+      out.write("\r\n".getBytes(UTF_8));
       out.write(body);
       out.flush();
-      String answer = new String(socket.getInputStream().readAllBytes(), UTF_8);
-      // The HTTP parser refuses control characters before the verifier sees them; other
-      // non-ASCII bytes reach the verifier, which calls the header malformed.
-      assertThat(answer).startsWith("HTTP/1.1 400 ");
-      assertThat(answer)
-          .containsPattern("\\{\"error\":\\{\"code\":\"(signature_malformed|request_malformed)\"");
-      assertThat(answer).contains("Content-Type: application/json");
+      return new String(socket.getInputStream().readAllBytes(), UTF_8);
     }
+  }
+
+  @Test
+  void everyForwardedForLineCountsSoAClientCannotPutAnAllowedAddressFirst() throws Exception {
+    server.close();
+    server =
+        new InboxServer(
+            inbox,
+            new ServerOptions(
+                    "127.0.0.1",
+                    0,
+                    1024 * 1024,
+                    Map.of("/webhook", "default"),
+                    Duration.ofSeconds(5))
+                .withAllowlist(IpAllowlist.parse("3.18.12.63", "127.0.0.1")));
+    server.start();
+    byte[] body = event("evt_forwarded");
+    String signature = "Stripe-Signature: " + Signer.header(body, SECRET, now()) + "\r\n";
+
+    // The client sent the first line; the trusted proxy added the second, with the real peer.
+    String spoofed =
+        raw(
+            body,
+            signature + "X-Forwarded-For: 3.18.12.63\r\n" + "X-Forwarded-For: 198.51.100.7\r\n");
+    assertThat(spoofed).startsWith("HTTP/1.1 403 ").contains("\"code\":\"ip_not_allowed\"");
     assertThat(rows()).isZero();
+
+    String allowed =
+        raw(
+            body,
+            signature + "X-Forwarded-For: 198.51.100.7\r\n" + "X-Forwarded-For: 3.18.12.63\r\n");
+    assertThat(allowed).startsWith("HTTP/1.1 200 ");
+    assertThat(rows()).isEqualTo(1);
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.stripeinbox.server.http;
 import dev.stripeinbox.StripeInbox;
 import dev.stripeinbox.receive.Reception;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.eclipse.jetty.http.HttpHeader;
@@ -148,12 +149,22 @@ public final class InboxServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Every {@code X-Forwarded-For} line, joined in order as HTTP joins repeated fields, or null. A
+   * proxy that adds its own line after the client's must be read last: the first line alone is
+   * whatever the client sent.
+   */
+  private static String forwardedFor(Request request) {
+    List<String> lines = request.getHeaders().getValuesList("X-Forwarded-For");
+    return lines.isEmpty() ? null : String.join(",", lines);
+  }
+
   private void webhook(String endpoint, Request request, Response response, Callback callback) {
     if (options.allowlist().isPresent()
         && !options
             .allowlist()
             .get()
-            .permits(Request.getRemoteAddr(request), request.getHeaders().get("X-Forwarded-For"))) {
+            .permits(Request.getRemoteAddr(request), forwardedFor(request))) {
       JsonResponses.error(
           response, callback, 403, "ip_not_allowed", "this address may not deliver webhooks");
       return;

@@ -106,7 +106,7 @@ public final class IpAllowlist {
    * Whether a request may deliver.
    *
    * @param remote the address of the connection's peer
-   * @param forwardedFor the {@code X-Forwarded-For} header, or null
+   * @param forwardedFor the {@code X-Forwarded-For} lines joined in order with commas, or null
    */
   public boolean permits(String remote, String forwardedFor) {
     Optional<InetAddress> client = clientOf(remote, forwardedFor);
