@@ -1,7 +1,10 @@
 package dev.stripeinbox.bench;
 
+import static java.nio.charset.StandardCharsets.US_ASCII;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.stripe.model.Event;
 import com.stripe.model.StripeObject;
 import com.stripe.net.Webhook;
@@ -10,12 +13,15 @@ import dev.stripeinbox.event.EnvelopeReader;
 import dev.stripeinbox.testkit.Signer;
 import dev.stripeinbox.verify.SignatureFailure;
 import dev.stripeinbox.verify.SignatureVerifier;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -32,8 +38,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * The request thread's work per delivery: stripe-inbox's header parse, HMAC and envelope read
  * ({@link SignatureVerifier#verify} then {@link EnvelopeReader#read}) against stripe-java's {@code
  * Webhook.constructEvent}, and against the quickstart's whole handler ({@code constructEvent} plus
- * the typed {@code data.object}). The signature is made at set-up, so each trial must finish within
- * the 300 s tolerance both sides apply.
+ * the typed {@code data.object}). Two references bound what any verifier that also checks the body
+ * is JSON can reach: the bare HMAC and Jackson's token stream. The signature is made at set-up, so
+ * each trial must finish within the 300 s tolerance both sides apply.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -45,6 +52,7 @@ import org.openjdk.jmh.annotations.Warmup;
     jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 public class VerifyBenchmark {
   static final String SECRET = "whsec_bench_0123456789abcdefghijABCDEF";
+  static final JsonFactory JSON = new JsonFactory();
 
   @Param({"1024", "4096", "65536"})
   public int size;
@@ -52,11 +60,17 @@ public class VerifyBenchmark {
   byte[] body;
   String header;
   SignatureVerifier verifier;
+  byte[] signedPrefix;
+  Mac mac;
 
   @Setup
   public void setUp() throws Exception {
     body = BenchEvents.ofSize(size);
-    header = Signer.header(body, SECRET, Instant.now().getEpochSecond());
+    long signedAt = Instant.now().getEpochSecond();
+    header = Signer.header(body, SECRET, signedAt);
+    signedPrefix = (signedAt + ".").getBytes(US_ASCII);
+    mac = Mac.getInstance("HmacSHA256");
+    mac.init(new SecretKeySpec(SECRET.getBytes(UTF_8), "HmacSHA256"));
     verifier = new SignatureVerifier(List.of(SECRET), Duration.ofMinutes(5), Clock.systemUTC());
     if (verifier.verify(body, header).isPresent()
         || !Webhook.constructEvent(new String(body, UTF_8), header, SECRET)
@@ -86,6 +100,31 @@ public class VerifyBenchmark {
   @Benchmark
   public Optional<SignatureFailure> stripeInboxVerifyOnly() {
     return verifier.verify(body, header);
+  }
+
+  /**
+   * Reference: the HMAC-SHA256 of {@code timestamp.body} with a ready {@code Mac}, which both sides
+   * must compute; the floor of any verification.
+   */
+  @Benchmark
+  public byte[] hmacOnly() {
+    mac.update(signedPrefix);
+    return mac.doFinal(body);
+  }
+
+  /**
+   * Reference: Jackson's streaming parser reading every token of the body, the usual way on the JVM
+   * to check that a body is JSON without building it.
+   */
+  @Benchmark
+  public int jacksonTokensOnly() throws IOException {
+    int tokens = 0;
+    try (JsonParser parser = JSON.createParser(body)) {
+      while (parser.nextToken() != null) {
+        tokens++;
+      }
+    }
+    return tokens;
   }
 
   /** stripe-java: {@code Webhook.constructEvent}, from the body bytes as a framework gives them. */
