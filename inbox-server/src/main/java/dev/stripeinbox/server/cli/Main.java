@@ -2,7 +2,7 @@ package dev.stripeinbox.server.cli;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -16,18 +16,20 @@ import picocli.CommandLine.Spec;
     description = "The production-grade Stripe webhook endpoint.")
 public final class Main implements Runnable {
   /**
-   * The subcommands, in the order the usage lists them. Building one means reflecting over its
-   * options (and those of its own subcommands), so a run builds only the one it names.
+   * The subcommands, in the order the usage lists them, each made from the environment it reads.
+   * Building one means reflecting over its options (and those of its own subcommands), so a run
+   * builds only the one it names.
    */
-  private static final Map<String, Supplier<Object>> SUBCOMMANDS = new LinkedHashMap<>();
+  private static final Map<String, Function<Map<String, String>, Object>> SUBCOMMANDS =
+      new LinkedHashMap<>();
 
   static {
     SUBCOMMANDS.put("serve", ServeCommand::new);
     SUBCOMMANDS.put("trigger", TriggerCommand::new);
-    SUBCOMMANDS.put("events", EventsCommand::new);
+    SUBCOMMANDS.put("events", env -> new EventsCommand());
     SUBCOMMANDS.put("load", LoadCommand::new);
-    SUBCOMMANDS.put("help", CommandLine.HelpCommand::new);
-    SUBCOMMANDS.put(CdsTrainingCommand.NAME, CdsTrainingCommand::new);
+    SUBCOMMANDS.put("help", env -> new CommandLine.HelpCommand());
+    SUBCOMMANDS.put(CdsTrainingCommand.NAME, env -> new CdsTrainingCommand());
   }
 
   /**
@@ -64,12 +66,21 @@ public final class Main implements Runnable {
 
   /** Runs a command and returns its exit code: 0 ok, 1 failed, 2 invalid usage or setting. */
   public static int run(String... args) {
+    return run(System.getenv(), args);
+  }
+
+  /**
+   * Like {@link #run(String...)}, with {@code env} in place of the process's environment variables:
+   * tests set {@code STRIPE_WEBHOOK_SECRET} and the like without a child process.
+   */
+  static int run(Map<String, String> env, String... args) {
     CommandLine cli = new CommandLine(new Main());
-    Supplier<Object> named = args.length == 0 ? null : SUBCOMMANDS.get(args[0]);
+    Function<Map<String, String>, Object> named =
+        args.length == 0 ? null : SUBCOMMANDS.get(args[0]);
     if (named != null && !"help".equals(args[0])) {
-      cli.addSubcommand(args[0], named.get());
+      cli.addSubcommand(args[0], named.apply(env));
     } else {
-      SUBCOMMANDS.forEach((name, command) -> cli.addSubcommand(name, command.get()));
+      SUBCOMMANDS.forEach((name, command) -> cli.addSubcommand(name, command.apply(env)));
     }
     cli.setParameterExceptionHandler(
         (e, argv) -> {

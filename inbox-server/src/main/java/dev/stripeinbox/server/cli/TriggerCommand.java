@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
@@ -71,7 +72,16 @@ public final class TriggerCommand implements Callable<Integer> {
   @Option(names = "--list", description = "list the supported event types")
   boolean list;
 
+  private final Map<String, String> env;
   private final PrintStream out = System.out;
+
+  public TriggerCommand() {
+    this(System.getenv());
+  }
+
+  TriggerCommand(Map<String, String> env) {
+    this.env = env;
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -83,7 +93,7 @@ public final class TriggerCommand implements Callable<Integer> {
       throw new SettingException(
           "trigger: name an event type, such as payment_intent.succeeded (--list shows them all)");
     }
-    Settings s = new Settings(System.getenv());
+    Settings s = new Settings(env);
     int n = Settings.positiveInt(count == null ? "1" : count, "--count");
     if (account != null && !ACCOUNT.matcher(account).matches()) {
       throw new SettingException(
