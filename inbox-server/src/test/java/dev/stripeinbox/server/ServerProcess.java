@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -55,6 +56,17 @@ final class ServerProcess implements AutoCloseable {
    */
   static ServerProcess start(Path logDir, Path db, String secret, String... extraArgs)
       throws IOException, InterruptedException {
+    List<String> args = new ArrayList<>(List.of("--db", db.toString(), "--secret", secret));
+    args.addAll(List.of(extraArgs));
+    return startServe(logDir, Map.of(), args);
+  }
+
+  /**
+   * Like {@link #start}, for {@code serve --port <free port> [args]} with {@code env} added to the
+   * environment it inherits: for settings that come from environment variables.
+   */
+  static ServerProcess startServe(Path logDir, Map<String, String> env, List<String> args)
+      throws IOException, InterruptedException {
     Path jar = jar();
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -63,19 +75,14 @@ final class ServerProcess implements AutoCloseable {
     command.add("serve");
     command.add("--port");
     command.add(Integer.toString(freePort()));
-    command.add("--db");
-    command.add(db.toString());
-    command.add("--secret");
-    command.add(secret);
-    command.addAll(List.of(extraArgs));
+    command.addAll(args);
 
     Files.createDirectories(logDir);
     Path logFile = Files.createTempFile(logDir, "server-", ".log");
-    Process process =
-        new ProcessBuilder(command)
-            .redirectErrorStream(true)
-            .redirectOutput(logFile.toFile())
-            .start();
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(logFile.toFile());
+    builder.environment().putAll(env);
+    Process process = builder.start();
 
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {

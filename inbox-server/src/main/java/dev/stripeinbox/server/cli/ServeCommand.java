@@ -190,12 +190,12 @@ public final class ServeCommand implements Callable<Integer> {
     List<Destination> destinations = new ArrayList<>();
     config.ifPresent(c -> destinations.addAll(c.destinations()));
     forwardDestination(s).ifPresent(destinations::add);
-    List<String> configuredSecrets = secrets(s);
-    if (config.isPresent() && !configuredSecrets.isEmpty()) {
+    // With a config file, STRIPE_WEBHOOK_SECRET is only there for the file's ${...} references.
+    if (config.isPresent() && secrets != null) {
       throw new SettingException(
-          Settings.name("--secret", "STRIPE_WEBHOOK_SECRET")
-              + ": with --config, set each endpoint's secrets in the file");
+          "--secret: with --config, set each endpoint's secrets in the file");
     }
+    List<String> configuredSecrets = config.isPresent() ? List.of() : secrets(s);
     // A forward holds its worker while the HTTP request is out: by default there are enough
     // workers for every destination to reach its max_concurrency.
     int workerCount =
