@@ -144,10 +144,7 @@ public final class LoadCommand implements Callable<Integer> {
     if (signingSecret == null) {
       throw new SettingException(secretSetting + ": required: the endpoint's signing secret");
     }
-    signingSecret = signingSecret.split(",")[0].strip();
-    if (signingSecret.isEmpty()) {
-      throw new SettingException(secretSetting + ": the secret is empty");
-    }
+    signingSecret = Settings.secrets(signingSecret, secretSetting).get(0);
     if (rate != null && concurrency != null) {
       throw new SettingException(
           "--rate and --concurrency: choose one (open loop at a rate, or closed loop)");

@@ -461,18 +461,16 @@ public final class ServeCommand implements Callable<Integer> {
   }
 
   private List<String> secrets(Settings s) {
+    String setting = Settings.name("--secret", "STRIPE_WEBHOOK_SECRET");
     List<String> out = new ArrayList<>();
     if (secrets != null) {
       out.addAll(secrets);
     } else {
       String fromEnv = s.resolve(null, "STRIPE_WEBHOOK_SECRET");
       if (fromEnv != null) {
-        for (String part : fromEnv.split(",")) {
-          out.add(part.strip());
-        }
+        out.addAll(Settings.secrets(fromEnv, setting));
       }
     }
-    String setting = Settings.name("--secret", "STRIPE_WEBHOOK_SECRET");
     for (String secret : out) {
       if (secret.isEmpty()) {
         throw new SettingException(setting + ": a secret is empty");

@@ -1,6 +1,8 @@
 package dev.stripeinbox.server.cli;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -33,6 +35,23 @@ public final class Settings {
   /** How a setting is named in messages: {@code --port (PORT)}. */
   public static String name(String flag, String envName) {
     return envName == null ? flag : flag + " (" + envName + ")";
+  }
+
+  /**
+   * The secrets of a comma-separated list, such as {@code STRIPE_WEBHOOK_SECRET}'s, each stripped.
+   * An empty item is refused, not skipped: {@code ","} or a stray comma is a mistake, and skipping
+   * it could leave no secret at all.
+   */
+  public static List<String> secrets(String value, String setting) {
+    List<String> out = new ArrayList<>();
+    for (String part : value.split(",", -1)) {
+      String secret = part.strip();
+      if (secret.isEmpty()) {
+        throw new SettingException(setting + ": a secret is empty");
+      }
+      out.add(secret);
+    }
+    return out;
   }
 
   public static Duration duration(String value, String setting) {

@@ -173,7 +173,7 @@ public final class TriggerCommand implements Callable<Integer> {
     }
     String fromEnv = s.resolve(null, "STRIPE_WEBHOOK_SECRET");
     if (fromEnv != null) {
-      return fromEnv.split(",")[0].strip();
+      return Settings.secrets(fromEnv, Settings.name("--secret", "STRIPE_WEBHOOK_SECRET")).get(0);
     }
     String location = StoreOpener.location(s, db);
     if (!location.startsWith("jdbc:") && !Files.exists(Path.of(location))) {

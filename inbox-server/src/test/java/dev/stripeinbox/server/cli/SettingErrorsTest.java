@@ -11,6 +11,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Settings that stop a command before it does its work: each is one line naming the setting, and
@@ -76,5 +78,33 @@ class SettingErrorsTest {
             """);
     Run run = serve(Map.of(), "--config", config.toString(), "--secret", SECRET);
     assertSettingError(run, "--secret: with --config, set each endpoint's secrets in the file");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {",", ",,", "whsec_a,", " , whsec_a"})
+  void aSecretListWithAnEmptyItemIsRefusedByServe(String list) {
+    Run run = serve(Map.of("STRIPE_WEBHOOK_SECRET", list));
+    assertSettingError(run, "--secret (STRIPE_WEBHOOK_SECRET): a secret is empty");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {",", ",,"})
+  void aSecretListOfOnlyCommasIsRefusedByTrigger(String list) {
+    Run run =
+        cli(
+            Map.of("STRIPE_WEBHOOK_SECRET", list),
+            "trigger",
+            "invoice.paid",
+            "--url",
+            "http://127.0.0.1:1/webhook");
+    assertSettingError(run, "--secret (STRIPE_WEBHOOK_SECRET): a secret is empty");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {",", ",,"})
+  void aSecretListOfOnlyCommasIsRefusedByLoad(String list) {
+    Run run =
+        cli(Map.of("STRIPE_WEBHOOK_SECRET", list), "load", "--url", "http://127.0.0.1:1/webhook");
+    assertSettingError(run, "--secret (STRIPE_WEBHOOK_SECRET): a secret is empty");
   }
 }
