@@ -154,7 +154,7 @@ public final class ServeCommand implements Callable<Integer> {
             : Settings.port(or(s.resolve(port, "PORT"), "4242"), Settings.name("--port", "PORT"));
     String hostValue = fromFile.host().orElse(or(s.resolve(host, "HOST"), "127.0.0.1"));
     Duration toleranceValue =
-        Settings.positiveDuration(
+        Settings.tolerance(
             or(s.resolve(tolerance, "STRIPE_INBOX_TOLERANCE"), "300s"),
             Settings.name("--tolerance", "STRIPE_INBOX_TOLERANCE"));
     int maxBodyValue =
@@ -174,13 +174,10 @@ public final class ServeCommand implements Callable<Integer> {
             or(s.resolve(retention, "STRIPE_INBOX_RETENTION"), "30d"),
             Settings.name("--retention", "STRIPE_INBOX_RETENTION"));
     Duration leaseValue =
-        Settings.positiveDuration(
+        Settings.durationAtLeast(
             or(s.resolve(lease, "STRIPE_INBOX_LEASE"), "30s"),
-            Settings.name("--lease", "STRIPE_INBOX_LEASE"));
-    if (leaseValue.toMillis() < 1000) {
-      throw new SettingException(
-          Settings.name("--lease", "STRIPE_INBOX_LEASE") + ": must be at least 1s");
-    }
+            Settings.name("--lease", "STRIPE_INBOX_LEASE"),
+            Duration.ofSeconds(1));
     Optional<String> adminTokenValue =
         fromFile
             .adminToken()

@@ -78,6 +78,25 @@ public final class Settings {
     return d;
   }
 
+  /** A duration of at least {@code minimum}, given in whole seconds or milliseconds. */
+  public static Duration durationAtLeast(String value, String setting, Duration minimum) {
+    Duration d = duration(value, setting);
+    if (d.compareTo(minimum) < 0) {
+      String least =
+          minimum.toMillis() % 1000 == 0 ? minimum.toSeconds() + "s" : minimum.toMillis() + "ms";
+      throw new SettingException(setting + ": must be at least " + least + ", was " + value);
+    }
+    return d;
+  }
+
+  /**
+   * A signature tolerance: at least 1s, because a signature's {@code t} and the comparison with now
+   * are in whole seconds.
+   */
+  public static Duration tolerance(String value, String setting) {
+    return durationAtLeast(value, setting, Duration.ofSeconds(1));
+  }
+
   public static int size(String value, String setting) {
     Matcher m = SIZE.matcher(value.strip().toLowerCase(Locale.ROOT));
     if (!m.matches()) {

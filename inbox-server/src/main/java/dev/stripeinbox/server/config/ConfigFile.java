@@ -62,7 +62,7 @@ import org.snakeyaml.engine.v2.schema.CoreSchema;
  *   - name: platform               # required; stable: recorded with each event
  *     path: /webhook               # required; the path Stripe posts to
  *     secrets: [${STRIPE_WEBHOOK_SECRET}]   # required: one or more whsec_...; rotation
- *     tolerance: 300s              # default 300s
+ *     tolerance: 300s              # default 300s; at least 1s
  *     types: ["*"]                 # default ["*"]; other types are acknowledged as ignored
  *   - name: connect
  *     path: /webhook/connect
@@ -286,7 +286,7 @@ public final class ConfigFile {
         }
         Duration tolerance =
             f.containsKey("tolerance")
-                ? setting(f.get("tolerance"), at + ".tolerance", Settings::positiveDuration)
+                ? setting(f.get("tolerance"), at + ".tolerance", Settings::tolerance)
                 : Duration.ofSeconds(300);
         TypeFilter types = types(f.get("types"), at + ".types");
         out.add(new EndpointConfig(name, path, secrets, tolerance, types));

@@ -107,4 +107,14 @@ class SettingErrorsTest {
         cli(Map.of("STRIPE_WEBHOOK_SECRET", list), "load", "--url", "http://127.0.0.1:1/webhook");
     assertSettingError(run, "--secret (STRIPE_WEBHOOK_SECRET): a secret is empty");
   }
+
+  @Test
+  void toleranceUnderASecondIsRefused() {
+    assertSettingError(
+        serve(Map.of(), "--secret", SECRET, "--tolerance", "500ms"),
+        "--tolerance (STRIPE_INBOX_TOLERANCE): must be at least 1s, was 500ms");
+    assertSettingError(
+        serve(Map.of("STRIPE_INBOX_TOLERANCE", "999ms"), "--secret", SECRET),
+        "--tolerance (STRIPE_INBOX_TOLERANCE): must be at least 1s, was 999ms");
+  }
 }

@@ -441,6 +441,13 @@ class ConfigFileTest {
   }
 
   @Test
+  void toleranceUnderASecondIsAnError() throws Exception {
+    assertError(
+        ENDPOINTS + "    tolerance: 500ms\n",
+        "line 5: endpoints[0].tolerance: must be at least 1s, was 500ms");
+  }
+
+  @Test
   void badSizeIsAnError() throws Exception {
     assertError(
         "server:\n  max_body: lots\n" + ENDPOINTS,
