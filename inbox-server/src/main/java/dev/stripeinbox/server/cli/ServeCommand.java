@@ -181,12 +181,22 @@ public final class ServeCommand implements Callable<Integer> {
     Optional<String> adminTokenValue =
         fromFile
             .adminToken()
-            .or(() -> Optional.ofNullable(s.resolve(adminToken, "STRIPE_INBOX_ADMIN_TOKEN")));
-    adminTokenValue.ifPresent(ServeCommand::checkAdminToken);
+            .or(
+                () ->
+                    Optional.ofNullable(s.resolve(adminToken, "STRIPE_INBOX_ADMIN_TOKEN"))
+                        .map(
+                            token ->
+                                Settings.adminToken(
+                                    token,
+                                    Settings.name("--admin-token", "STRIPE_INBOX_ADMIN_TOKEN"))));
     Optional<IpAllowlist> allowlist = allowlist(s);
     List<Destination> destinations = new ArrayList<>();
     config.ifPresent(c -> destinations.addAll(c.destinations()));
-    forwardDestination(s).ifPresent(destinations::add);
+    Optional<Destination> forward = forwardDestination(s);
+    if (forward.isPresent()) {
+      checkNameIsFree(forward.get(), destinations, s);
+      destinations.add(forward.get());
+    }
     // With a config file, STRIPE_WEBHOOK_SECRET is only there for the file's ${...} references.
     if (config.isPresent() && secrets != null) {
       throw new SettingException(
@@ -252,13 +262,13 @@ public final class ServeCommand implements Callable<Integer> {
     } catch (java.io.IOException e) {
       store.close();
       throw new SettingException(
-          Settings.name("--port", "PORT")
+          listenSettings(fromFile, s)
               + ": cannot listen on "
               + hostValue
               + ":"
               + portValue
               + ": "
-              + Main.oneLine(e));
+              + bindFailure(e));
     }
     inbox.start();
     ScheduledExecutorService retentionTimer =
@@ -367,6 +377,43 @@ public final class ServeCommand implements Callable<Integer> {
             Destination.DEFAULT_MAX_CONCURRENCY));
   }
 
+  /**
+   * How the bind address and port are named when listening fails: either may be the cause (an
+   * address of no local interface, a port in use or reserved), so both, each by where it was set.
+   */
+  private String listenSettings(InboxConfig.Server fromFile, Settings s) {
+    String file = s.resolve(configFile, "STRIPE_INBOX_CONFIG");
+    String host =
+        fromFile.host().isPresent() ? "server.host of " + file : Settings.name("--host", "HOST");
+    String port =
+        fromFile.port().isPresent() ? "server.port of " + file : Settings.name("--port", "PORT");
+    return host + " / " + port;
+  }
+
+  /**
+   * Jetty says only "Failed to bind to /host:port"; the cause says why, such as "Address already in
+   * use" or "Cannot assign requested address".
+   */
+  private static String bindFailure(java.io.IOException e) {
+    Throwable cause = e.getCause();
+    return cause == null || cause.getMessage() == null
+        ? Main.oneLine(e)
+        : Main.oneLine(e) + " (" + cause.getMessage() + ")";
+  }
+
+  /** The {@code --forward-to} destination's name must not be taken by one in the config file. */
+  private void checkNameIsFree(Destination forward, List<Destination> fromFile, Settings s) {
+    if (fromFile.stream().anyMatch(d -> d.name().equals(forward.name()))) {
+      throw new SettingException(
+          Settings.name("--forward-to", "STRIPE_INBOX_FORWARD_URL")
+              + ": adds a destination named "
+              + forward.name()
+              + ", and "
+              + s.resolve(configFile, "STRIPE_INBOX_CONFIG")
+              + " has one by that name; rename that one, or add this URL to the file");
+    }
+  }
+
   private Optional<IpAllowlist> allowlist(Settings s) {
     String allowed = s.resolve(allowIps, "STRIPE_INBOX_ALLOW_IPS");
     String proxies = s.resolve(trustedProxies, "STRIPE_INBOX_TRUSTED_PROXIES");
@@ -385,14 +432,6 @@ public final class ServeCommand implements Callable<Integer> {
           Settings.name("--allow-ips", "STRIPE_INBOX_ALLOW_IPS")
               + " / --trusted-proxies: "
               + e.getMessage());
-    }
-  }
-
-  private static void checkAdminToken(String token) {
-    if (token.length() < 16 || token.chars().anyMatch(c -> c <= ' ' || c > '~')) {
-      throw new SettingException(
-          Settings.name("--admin-token", "STRIPE_INBOX_ADMIN_TOKEN")
-              + ": use at least 16 printable characters without spaces");
     }
   }
 

@@ -97,6 +97,17 @@ public final class Settings {
     return durationAtLeast(value, setting, Duration.ofSeconds(1));
   }
 
+  /**
+   * A bearer token for the admin API: at least 16 printable ASCII characters without spaces, so
+   * that it is not guessed and survives an {@code Authorization} header unchanged.
+   */
+  public static String adminToken(String value, String setting) {
+    if (value.length() < 16 || value.chars().anyMatch(c -> c <= ' ' || c > '~')) {
+      throw new SettingException(setting + ": use at least 16 printable characters without spaces");
+    }
+    return value;
+  }
+
   public static int size(String value, String setting) {
     Matcher m = SIZE.matcher(value.strip().toLowerCase(Locale.ROOT));
     if (!m.matches()) {

@@ -56,7 +56,7 @@ import org.snakeyaml.engine.v2.schema.CoreSchema;
  *   host: 127.0.0.1                # bind address
  *   port: 4242                     # 0 to 65535
  *   max_body: 1MiB                 # larger bodies get 413
- *   admin_token: ${ADMIN_TOKEN}    # bearer token of the admin API
+ *   admin_token: ${ADMIN_TOKEN}    # bearer token of the admin API; 16 characters or more
  * database: stripe-inbox.db        # optional; SQLite path or jdbc:postgresql://...
  * endpoints:                       # required: at least one
  *   - name: platform               # required; stable: recorded with each event
@@ -257,7 +257,8 @@ public final class ConfigFile {
               ? OptionalInt.of(setting(f.get("max_body"), "server.max_body", Settings::size))
               : OptionalInt.empty();
       Optional<String> adminToken =
-          Optional.ofNullable(f.get("admin_token")).map(n -> token(n, "server.admin_token"));
+          Optional.ofNullable(f.get("admin_token"))
+              .map(n -> setting(n, "server.admin_token", Settings::adminToken));
       return new InboxConfig.Server(host, port, maxBody, adminToken);
     }
 

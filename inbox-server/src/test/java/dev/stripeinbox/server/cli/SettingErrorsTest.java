@@ -5,8 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -44,16 +48,18 @@ class SettingErrorsTest {
     }
   }
 
-  /** {@code serve --db <temp file> --port 0 [args]}, expected to stop with a setting error. */
+  /**
+   * {@code serve --db <temp file> [args]}, on port 0 unless {@code args} name one, expected to stop
+   * with a setting error.
+   */
   Run serve(Map<String, String> env, String... args) {
-    String[] all = new String[args.length + 5];
-    all[0] = "serve";
-    all[1] = "--db";
-    all[2] = dir.resolve("inbox.db").toString();
-    all[3] = "--port";
-    all[4] = "0";
-    System.arraycopy(args, 0, all, 5, args.length);
-    return cli(env, all);
+    List<String> all =
+        new ArrayList<>(List.of("serve", "--db", dir.resolve("inbox.db").toString()));
+    if (!List.of(args).contains("--port")) {
+      all.addAll(List.of("--port", "0"));
+    }
+    all.addAll(List.of(args));
+    return cli(env, all.toArray(String[]::new));
   }
 
   static void assertSettingError(Run run, String startsWith) {
@@ -116,5 +122,66 @@ class SettingErrorsTest {
     assertSettingError(
         serve(Map.of("STRIPE_INBOX_TOLERANCE", "999ms"), "--secret", SECRET),
         "--tolerance (STRIPE_INBOX_TOLERANCE): must be at least 1s, was 999ms");
+  }
+
+  @Test
+  void aPortInUseNamesTheHostAndThePort() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      int port = taken.getLocalPort();
+      Run run = serve(Map.of(), "--secret", SECRET, "--host", "127.0.0.1", "--port", "" + port);
+      assertSettingError(
+          run, "--host (HOST) / --port (PORT): cannot listen on 127.0.0.1:" + port + ": ");
+      assertThat(run.err()).as("the reason").contains("in use");
+    }
+  }
+
+  @Test
+  void anAddressOfNoLocalInterfaceNamesTheHostAndThePort() {
+    // 192.0.2.0/24 is reserved for documentation: no machine has it.
+    Run run = serve(Map.of("HOST", "192.0.2.1"), "--secret", SECRET);
+    assertSettingError(run, "--host (HOST) / --port (PORT): cannot listen on 192.0.2.1:0: ");
+  }
+
+  @Test
+  void aShortAdminTokenInTheConfigFileIsNamedAsTheFileSetting() throws Exception {
+    Path config =
+        config(
+            """
+            server:
+              admin_token: too-short
+            endpoints:
+              - {name: platform, path: /webhook, secrets: [whsec_in_the_file]}
+            """);
+    Run run = serve(Map.of(), "--config", config.toString());
+    assertSettingError(
+        run,
+        config
+            + " line 2: server.admin_token: use at least 16 printable characters without spaces");
+  }
+
+  @Test
+  void forwardToBesideAConfigDestinationNamedDefaultIsRefused() throws Exception {
+    Path config =
+        config(
+            """
+            endpoints:
+              - {name: platform, path: /webhook, secrets: [whsec_in_the_file]}
+            destinations:
+              - {name: default, url: "http://127.0.0.1:9/", secret: whsec_downstream}
+            """);
+    Run run =
+        serve(
+            Map.of(),
+            "--config",
+            config.toString(),
+            "--forward-to",
+            "http://127.0.0.1:9/other",
+            "--forward-secret",
+            "whsec_other_downstream");
+    assertSettingError(
+        run,
+        "--forward-to (STRIPE_INBOX_FORWARD_URL): adds a destination named default, and "
+            + config
+            + " has one by that name");
   }
 }

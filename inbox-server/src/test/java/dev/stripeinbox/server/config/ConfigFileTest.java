@@ -462,6 +462,13 @@ class ConfigFileTest {
   }
 
   @Test
+  void shortAdminTokenIsAnErrorNamingTheFileSetting() throws Exception {
+    assertError(
+        "server:\n  admin_token: short\n" + ENDPOINTS,
+        "line 2: server.admin_token: use at least 16 printable characters without spaces");
+  }
+
+  @Test
   void badTypePatternIsAnError() throws Exception {
     assertError(
         ENDPOINTS + "    types: [invoice.paid, \"invoice*\"]\n",
