@@ -1,5 +1,6 @@
 package dev.stripeinbox.server.cli;
 
+import dev.stripeinbox.dispatch.TypePattern;
 import dev.stripeinbox.event.Envelope;
 import dev.stripeinbox.inbox.EventQuery;
 import dev.stripeinbox.inbox.EventStatus;
@@ -80,7 +81,7 @@ public final class EventsCommand implements Runnable {
         query = query.withStatus(parseStatus(status));
       }
       if (type != null) {
-        query = query.withType(type);
+        query = query.withType(parseType(type));
       }
       try (JdbcInboxStore store = openStore()) {
         List<StoredEvent> events = store.list(query);
@@ -204,7 +205,7 @@ public final class EventsCommand implements Runnable {
         } else {
           EventQuery query = EventQuery.latest(Integer.MAX_VALUE).withStatus(parseStatus(status));
           if (type != null) {
-            query = query.withType(type);
+            query = query.withType(parseType(type));
           }
           if (since != null) {
             query = query.withSince(parseSince(since));
@@ -231,13 +232,28 @@ public final class EventsCommand implements Runnable {
                         + "\" is not one of pending, retrying, processed, dead"));
   }
 
+  /**
+   * A type pattern as the handlers and the admin API read it. Checked here, because the store takes
+   * anything else, such as {@code invoice*}, as an exact type that matches nothing.
+   */
+  static String parseType(String value) {
+    try {
+      TypePattern.parse(value);
+      return value;
+    } catch (IllegalArgumentException e) {
+      throw new SettingException("--type: " + e.getMessage());
+    }
+  }
+
   static Instant parseSince(String value) {
     try {
-      if (value.length() == 10) {
-        return LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant();
-      }
-      return Instant.parse(value);
-    } catch (DateTimeParseException e) {
+      Instant since =
+          value.length() == 10
+              ? LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant()
+              : Instant.parse(value);
+      since.toEpochMilli(); // the store keeps milliseconds; refuse what does not fit
+      return since;
+    } catch (DateTimeParseException | ArithmeticException e) {
       throw new SettingException(
           "--since: \""
               + value

@@ -3,6 +3,7 @@ package dev.stripeinbox.server.cli;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stripeinbox.jdbc.JdbcInboxStore;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -183,5 +184,40 @@ class SettingErrorsTest {
         "--forward-to (STRIPE_INBOX_FORWARD_URL): adds a destination named default, and "
             + config
             + " has one by that name");
+  }
+
+  /** An empty database, as {@code serve} leaves it, for the {@code events} commands. */
+  String emptyDatabase() {
+    Path db = dir.resolve("events.db");
+    JdbcInboxStore.open(db.toString()).close();
+    return db.toString();
+  }
+
+  @Test
+  void aTypeThatIsNotAPatternIsRefusedByEventsListAndReplay() {
+    String db = emptyDatabase();
+    String message =
+        "--type: invalid event type pattern \"invoice*\": use an exact type, a prefix such as"
+            + " invoice.*, or *";
+    assertSettingError(
+        cli(Map.of(), "events", "replay", "--status", "dead", "--type", "invoice*", "--db", db),
+        message);
+    assertSettingError(cli(Map.of(), "events", "list", "--type", "invoice*", "--db", db), message);
+  }
+
+  @Test
+  void aSinceBeyondWhatTheStoreKeepsIsRefused() {
+    Run run =
+        cli(
+            Map.of(),
+            "events",
+            "replay",
+            "--status",
+            "dead",
+            "--since",
+            "+300000000-01-01T00:00:00Z",
+            "--db",
+            emptyDatabase());
+    assertSettingError(run, "--since: \"+300000000-01-01T00:00:00Z\" is not a date such as");
   }
 }
