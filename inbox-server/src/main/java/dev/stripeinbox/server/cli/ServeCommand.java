@@ -45,6 +45,9 @@ import picocli.CommandLine.Option;
 public final class ServeCommand implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger("stripe-inbox");
 
+  /** The most handler threads: more would be a typo, and would overflow the claim capacity. */
+  static final int MAX_WORKERS = 1000;
+
   @Option(names = "--port", description = "HTTP port (env PORT, default 4242)")
   String port;
 
@@ -78,8 +81,8 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--workers",
       description =
-          "handler threads (env STRIPE_INBOX_WORKERS, default 8, or the sum of the destinations'"
-              + " max_concurrency when larger)")
+          "handler threads, at most 1000 (env STRIPE_INBOX_WORKERS, default 8, or the sum of the"
+              + " destinations' max_concurrency when larger)")
   String workers;
 
   @Option(
@@ -168,7 +171,7 @@ public final class ServeCommand implements Callable<Integer> {
         workersSetting == null
             ? null
             : Settings.positiveInt(
-                workersSetting, Settings.name("--workers", "STRIPE_INBOX_WORKERS"));
+                workersSetting, Settings.name("--workers", "STRIPE_INBOX_WORKERS"), MAX_WORKERS);
     Duration retentionValue =
         Settings.positiveDuration(
             or(s.resolve(retention, "STRIPE_INBOX_RETENTION"), "30d"),
@@ -204,11 +207,15 @@ public final class ServeCommand implements Callable<Integer> {
     }
     List<String> configuredSecrets = config.isPresent() ? List.of() : secrets(s);
     // A forward holds its worker while the HTTP request is out: by default there are enough
-    // workers for every destination to reach its max_concurrency.
+    // workers for every destination to reach its max_concurrency, up to the most there may be.
     int workerCount =
         explicitWorkers != null
             ? explicitWorkers
-            : Math.max(8, destinations.stream().mapToInt(Destination::maxConcurrency).sum());
+            : (int)
+                Math.min(
+                    MAX_WORKERS,
+                    Math.max(
+                        8, destinations.stream().mapToLong(Destination::maxConcurrency).sum()));
     String location = config.flatMap(InboxConfig::database).orElse(StoreOpener.location(s, db));
 
     InboxMetrics metrics = new InboxMetrics();

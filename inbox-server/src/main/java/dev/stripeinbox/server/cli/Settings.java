@@ -17,6 +17,14 @@ public final class Settings {
   private static final Pattern DURATION = Pattern.compile("(\\d{1,12})(ms|s|m|h|d)");
   private static final Pattern SIZE = Pattern.compile("(\\d{1,12})(b|kib|kb|mib|mb|gib|gb)?");
 
+  /**
+   * The longest duration any setting takes: ten years. More is a typo, and would overflow the
+   * milliseconds and nanoseconds that timers and the store count in.
+   */
+  static final Duration MAX_DURATION = Duration.ofDays(3650);
+
+  private static final long MAX_SIZE = 256L * 1024 * 1024;
+
   private final Map<String, String> env;
 
   public Settings(Map<String, String> env) {
@@ -61,13 +69,18 @@ public final class Settings {
           setting + ": \"" + value + "\" is not a duration such as 250ms, 300s, 5m, 1h or 30d");
     }
     long n = Long.parseLong(m.group(1));
-    return switch (m.group(2)) {
-      case "ms" -> Duration.ofMillis(n);
-      case "s" -> Duration.ofSeconds(n);
-      case "m" -> Duration.ofMinutes(n);
-      case "h" -> Duration.ofHours(n);
-      default -> Duration.ofDays(n);
-    };
+    Duration d =
+        switch (m.group(2)) {
+          case "ms" -> Duration.ofMillis(n);
+          case "s" -> Duration.ofSeconds(n);
+          case "m" -> Duration.ofMinutes(n);
+          case "h" -> Duration.ofHours(n);
+          default -> Duration.ofDays(n);
+        };
+    if (d.compareTo(MAX_DURATION) > 0) {
+      throw new SettingException(setting + ": must be at most 3650d, was " + value);
+    }
+    return d;
   }
 
   public static Duration positiveDuration(String value, String setting) {
@@ -116,20 +129,21 @@ public final class Settings {
     }
     long n = Long.parseLong(m.group(1));
     String unit = m.group(2) == null ? "b" : m.group(2);
-    long bytes =
+    long unitBytes =
         switch (unit) {
-          case "kib" -> n * 1024;
-          case "kb" -> n * 1000;
-          case "mib" -> n * 1024 * 1024;
-          case "mb" -> n * 1000 * 1000;
-          case "gib" -> n * 1024 * 1024 * 1024;
-          case "gb" -> n * 1000 * 1000 * 1000;
-          default -> n;
+          case "kib" -> 1024;
+          case "kb" -> 1000;
+          case "mib" -> 1024 * 1024;
+          case "mb" -> 1000 * 1000;
+          case "gib" -> 1024 * 1024 * 1024;
+          case "gb" -> 1000 * 1000 * 1000;
+          default -> 1;
         };
-    if (bytes < 1 || bytes > 256L * 1024 * 1024) {
+    // Compared before multiplying: twelve digits of gigabytes overflow a long.
+    if (n < 1 || n > MAX_SIZE / unitBytes) {
       throw new SettingException(setting + ": must be between 1 byte and 256MiB, was " + value);
     }
-    return (int) bytes;
+    return (int) (n * unitBytes);
   }
 
   public static int port(String value, String setting) {
@@ -143,6 +157,15 @@ public final class Settings {
       throw new SettingException(setting + ": " + port + " is not between 0 and 65535");
     }
     return port;
+  }
+
+  /** A whole number from 1 to {@code max}. */
+  public static int positiveInt(String value, String setting, int max) {
+    int n = positiveInt(value, setting);
+    if (n > max) {
+      throw new SettingException(setting + ": must be at most " + max + ", was " + value);
+    }
+    return n;
   }
 
   public static int positiveInt(String value, String setting) {

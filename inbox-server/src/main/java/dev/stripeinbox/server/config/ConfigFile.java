@@ -73,7 +73,7 @@ import org.snakeyaml.engine.v2.schema.CoreSchema;
  *     secret: ${ORDERS_FORWARD_SECRET}      # required: whsec_...; the downstream verifies with it
  *     types: [checkout.session.completed, "invoice.*"]   # default ["*"]
  *     timeout: 10s                 # default 10s, for one delivery
- *     max_concurrency: 16          # default 16 deliveries in flight
+ *     max_concurrency: 16          # default 16 deliveries in flight; at most 1000
  *     retry:                       # optional, and so is each field; defaults shown
  *       {max_attempts: 12, initial_delay: 1s, factor: 2, max_delay: 1h, max_age: 3d, jitter: 0.2}
  * }</pre>
@@ -317,7 +317,7 @@ public final class ConfigFile {
                 : Destination.DEFAULT_TIMEOUT;
         int maxConcurrency =
             f.containsKey("max_concurrency")
-                ? positiveInt(f.get("max_concurrency"), at + ".max_concurrency")
+                ? maxConcurrency(f.get("max_concurrency"), at + ".max_concurrency")
                 : Destination.DEFAULT_MAX_CONCURRENCY;
         RetryPolicy retry =
             f.containsKey("retry") ? retry(f.get("retry"), at + ".retry") : RetryPolicy.defaults();
@@ -472,6 +472,15 @@ public final class ConfigFile {
         throw error(node, at, "must be at least 1, was " + text);
       }
       return (int) n;
+    }
+
+    /** At most as many deliveries in flight as a node may have workers to make them. */
+    private int maxConcurrency(Node node, String at) {
+      int n = positiveInt(node, at);
+      if (n > Destination.MAX_CONCURRENCY) {
+        throw error(node, at, "must be at most " + Destination.MAX_CONCURRENCY + ", was " + n);
+      }
+      return n;
     }
 
     private double number(Node node, String at, double min, double max) {

@@ -29,6 +29,9 @@ public record Destination(
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
   public static final int DEFAULT_MAX_CONCURRENCY = 16;
 
+  /** The largest {@code maxConcurrency} a config file may set: as many as a node has workers. */
+  public static final int MAX_CONCURRENCY = 1000;
+
   public Destination {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(url, "url");

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -219,5 +220,20 @@ class SettingErrorsTest {
             "--db",
             emptyDatabase());
     assertSettingError(run, "--since: \"+300000000-01-01T00:00:00Z\" is not a date such as");
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "--max-body|73786976295gb|--max-body (STRIPE_INBOX_MAX_BODY): must be between 1 byte and"
+            + " 256MiB, was 73786976295gb",
+        "--lease|999999999999d|--lease (STRIPE_INBOX_LEASE): must be at most 3650d, was"
+            + " 999999999999d",
+        "--retention|3651d|--retention (STRIPE_INBOX_RETENTION): must be at most 3650d, was 3651d",
+        "--workers|600000000|--workers (STRIPE_INBOX_WORKERS): must be at most 1000, was 600000000"
+      })
+  void numbersThatWouldOverflowAreRefused(String flag, String value, String message) {
+    assertSettingError(serve(Map.of(), "--secret", SECRET, flag, value), message);
   }
 }

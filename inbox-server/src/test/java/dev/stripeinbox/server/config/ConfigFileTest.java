@@ -455,6 +455,22 @@ class ConfigFileTest {
   }
 
   @Test
+  void sizeThatWouldOverflowIsAnError() throws Exception {
+    assertError(
+        "server:\n  max_body: 73786976295gb\n" + ENDPOINTS,
+        "line 2: server.max_body: must be between 1 byte and 256MiB, was 73786976295gb");
+  }
+
+  @Test
+  void durationOverTenYearsIsAnError() throws Exception {
+    assertError(
+        ENDPOINTS
+            + "destinations:\n  - name: orders\n    url: http://localhost:9000/\n"
+            + "    secret: whsec_d\n    retry: {max_age: 999999999999d}\n",
+        "line 9: destinations[0].retry.max_age: must be at most 3650d, was 999999999999d");
+  }
+
+  @Test
   void badPortIsAnError() throws Exception {
     assertError(
         "server:\n  port: 70000\n" + ENDPOINTS,
@@ -498,7 +514,7 @@ class ConfigFileTest {
   }
 
   @Test
-  void nonPositiveNumbersAreErrors() throws Exception {
+  void numbersOutOfRangeAreErrors() throws Exception {
     String destination =
         ENDPOINTS
             + "destinations:\n  - name: orders\n    url: http://localhost:9000/\n"
@@ -506,6 +522,9 @@ class ConfigFileTest {
     assertError(
         destination + "    max_concurrency: 0\n",
         "line 9: destinations[0].max_concurrency: must be at least 1, was 0");
+    assertError(
+        destination + "    max_concurrency: 600000000\n",
+        "line 9: destinations[0].max_concurrency: must be at most 1000, was 600000000");
     assertError(
         destination + "    retry: {max_attempts: -3}\n",
         "line 9: destinations[0].retry.max_attempts: must be at least 1, was -3");
