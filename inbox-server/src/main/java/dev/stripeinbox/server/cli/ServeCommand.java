@@ -373,6 +373,10 @@ public final class ServeCommand implements Callable<Integer> {
         || uri.getHost() == null) {
       throw new SettingException(urlSetting + ": \"" + url + "\" is not an http(s) URL");
     }
+    if (!Destination.isPort(uri)) {
+      throw new SettingException(
+          urlSetting + ": the port must be from 1 to 65535, was " + uri.getPort());
+    }
     return Optional.of(
         new Destination(
             "default",

@@ -435,6 +435,9 @@ public final class ConfigFile {
       if (url.getRawFragment() != null) {
         throw error(node, at, "must not have a #fragment");
       }
+      if (!Destination.isPort(url)) {
+        throw error(node, at, "the port must be from 1 to 65535, was " + url.getPort());
+      }
       return url;
     }
 

@@ -44,6 +44,14 @@ public record Destination(
     }
   }
 
+  /**
+   * Whether the URL's port, if it has one, can be connected to. {@link URI} takes any number as a
+   * port, so {@code http://host:70000/} would pass every other check and then fail every delivery.
+   */
+  public static boolean isPort(URI url) {
+    return url.getPort() == -1 || (url.getPort() >= 1 && url.getPort() <= 65535);
+  }
+
   /** The name of the subscriber whose jobs deliver to this destination. */
   public String subscriberName() {
     return "forward:" + name;

@@ -236,4 +236,20 @@ class SettingErrorsTest {
   void numbersThatWouldOverflowAreRefused(String flag, String value, String message) {
     assertSettingError(serve(Map.of(), "--secret", SECRET, flag, value), message);
   }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"http://127.0.0.1:70000/", "http://127.0.0.1:0/"})
+  void aForwardUrlWithAPortOutOfRangeIsRefused(String url) {
+    Run run =
+        serve(
+            Map.of(),
+            "--secret",
+            SECRET,
+            "--forward-to",
+            url,
+            "--forward-secret",
+            "whsec_downstream_secret");
+    assertSettingError(
+        run, "--forward-to (STRIPE_INBOX_FORWARD_URL): the port must be from 1 to 65535, was ");
+  }
 }

@@ -514,6 +514,15 @@ class ConfigFileTest {
   }
 
   @Test
+  void urlWithAPortOutOfRangeIsAnError() throws Exception {
+    assertError(
+        ENDPOINTS
+            + "destinations:\n  - name: orders\n    url: http://localhost:70000/\n"
+            + "    secret: whsec_d\n",
+        "line 7: destinations[0].url: the port must be from 1 to 65535, was 70000");
+  }
+
+  @Test
   void numbersOutOfRangeAreErrors() throws Exception {
     String destination =
         ENDPOINTS
