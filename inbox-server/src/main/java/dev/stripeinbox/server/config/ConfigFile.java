@@ -17,6 +17,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -112,9 +113,10 @@ public final class ConfigFile {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
   private static final Pattern DECIMAL = Pattern.compile("-?\\d{1,9}(\\.\\d{1,9})?");
   private static final Pattern PATH = Pattern.compile("/[A-Za-z0-9._~/-]*");
+  private static final char PRIVATE_USE_FIRST = '\uE000';
+  private static final char PRIVATE_USE_LAST = '\uF8FF';
   private static final Pattern REFERENCE =
       Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}\\r\\n]*))?}");
-  private static final Pattern PLACEHOLDER = Pattern.compile("__stripe_inbox_env_(\\d+)__");
 
   private ConfigFile() {}
 
@@ -166,6 +168,8 @@ public final class ConfigFile {
     private final String file;
     private final Map<String, String> env;
     private final List<Reference> references = new ArrayList<>();
+    private String delimiter; // around each placeholder; a character the file does not contain
+    private Pattern placeholder;
 
     Reader(String file, Map<String, String> env) {
       this.file = file;
@@ -198,9 +202,13 @@ public final class ConfigFile {
 
     /**
      * Swaps each {@code ${...}} reference for a plain placeholder, so that values from the
-     * environment are never parsed as YAML and line numbers stay as written.
+     * environment are never parsed as YAML and line numbers stay as written. A placeholder is its
+     * number between two of a character the file does not contain, so no text of the file can be
+     * taken for one.
      */
     private String protect(String text) {
+      delimiter = String.valueOf(unusedCharacter(text));
+      placeholder = Pattern.compile(Pattern.quote(delimiter) + "(\\d+)" + Pattern.quote(delimiter));
       Matcher m = REFERENCE.matcher(text);
       StringBuilder out = new StringBuilder(text.length());
       int line = 1;
@@ -213,10 +221,27 @@ public final class ConfigFile {
         }
         counted = m.start();
         references.add(new Reference(m.group(1), m.group(2), m.group(), line));
-        m.appendReplacement(out, "__stripe_inbox_env_" + (references.size() - 1) + "__");
+        m.appendReplacement(out, delimiter + (references.size() - 1) + delimiter);
       }
       m.appendTail(out);
       return out.toString();
+    }
+
+    /**
+     * A private-use character (printable to YAML, so a placeholder reads as a plain value) that the
+     * text does not contain.
+     */
+    private char unusedCharacter(String text) {
+      BitSet used = new BitSet();
+      text.chars()
+          .filter(c -> c >= PRIVATE_USE_FIRST && c <= PRIVATE_USE_LAST)
+          .forEach(c -> used.set(c - PRIVATE_USE_FIRST));
+      int free = used.nextClearBit(0);
+      if (free > PRIVATE_USE_LAST - PRIVATE_USE_FIRST) {
+        throw new SettingException(
+            file + ": uses every private-use character; is it a config file?");
+      }
+      return (char) (PRIVATE_USE_FIRST + free);
     }
 
     private Node compose(String text) {
@@ -545,7 +570,7 @@ public final class ConfigFile {
     }
 
     private String substitute(String raw, Node node, String at) {
-      Matcher m = PLACEHOLDER.matcher(raw);
+      Matcher m = placeholder.matcher(raw);
       StringBuilder out = new StringBuilder();
       while (m.find()) {
         Reference ref = references.get(Integer.parseInt(m.group(1)));
@@ -572,7 +597,7 @@ public final class ConfigFile {
 
     /** Puts the references back as written, for messages that quote the file. */
     private String restore(String text) {
-      Matcher m = PLACEHOLDER.matcher(text);
+      Matcher m = placeholder.matcher(text);
       StringBuilder out = new StringBuilder();
       while (m.find()) {
         int i = Integer.parseInt(m.group(1));

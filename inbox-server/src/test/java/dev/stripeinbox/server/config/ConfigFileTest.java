@@ -225,6 +225,24 @@ class ConfigFileTest {
   }
 
   @Test
+  void textThatLooksLikeAnInternalPlaceholderIsKeptAsWritten() throws Exception {
+    InboxConfig config =
+        load(
+            """
+            endpoints:
+              - name: platform
+                path: /webhook
+                secrets:
+                  - whsec___stripe_inbox_env_7__
+                  - "whsec___stripe_inbox_env_0__\uE000"
+                  - ${STRIPE_WEBHOOK_SECRET}
+            """);
+    assertThat(config.endpoints().get(0).secrets())
+        .containsExactly(
+            "whsec___stripe_inbox_env_7__", "whsec___stripe_inbox_env_0__\uE000", PLATFORM);
+  }
+
+  @Test
   void referenceThatIsNotAVariableNameIsAnError() throws Exception {
     assertError(
         ENDPOINTS + "database: ${1DB}\n",
