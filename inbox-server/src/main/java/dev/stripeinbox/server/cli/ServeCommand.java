@@ -216,7 +216,8 @@ public final class ServeCommand implements Callable<Integer> {
                     MAX_WORKERS,
                     Math.max(
                         8, destinations.stream().mapToLong(Destination::maxConcurrency).sum()));
-    String location = config.flatMap(InboxConfig::database).orElse(StoreOpener.location(s, db));
+    String location =
+        config.flatMap(InboxConfig::database).orElseGet(() -> StoreOpener.location(s, db));
 
     InboxMetrics metrics = new InboxMetrics();
     JdbcInboxStore store =

@@ -62,6 +62,26 @@ public final class Settings {
     return out;
   }
 
+  /**
+   * A database location: a SQLite file path or a {@code jdbc:postgresql://} URL. An empty name and
+   * SQLite's in-memory databases are refused here, by the setting's name: SQLite would give each
+   * connection a database of its own, which the store refuses later with a less helpful message,
+   * and nothing in memory survives a restart.
+   */
+  public static String database(String value, String setting) {
+    if (value.isBlank()) {
+      throw new SettingException(
+          setting + ": is empty; give a SQLite file path or a jdbc:postgresql:// URL");
+    }
+    if (value.strip().equals(":memory:") || value.contains("mode=memory")) {
+      throw new SettingException(
+          setting
+              + ": an in-memory SQLite database cannot keep events; give a file path such as"
+              + " stripe-inbox.db");
+    }
+    return value;
+  }
+
   public static Duration duration(String value, String setting) {
     Matcher m = DURATION.matcher(value.strip().toLowerCase(Locale.ROOT));
     if (!m.matches()) {

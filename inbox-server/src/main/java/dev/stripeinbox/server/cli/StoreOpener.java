@@ -13,7 +13,7 @@ final class StoreOpener {
 
   static String location(Settings settings, String flag) {
     String db = settings.resolve(flag, DB_ENV);
-    return db == null ? DEFAULT_DB : db;
+    return db == null ? DEFAULT_DB : Settings.database(db, Settings.name("--db", DB_ENV));
   }
 
   static JdbcInboxStore open(String location, StoreOptions options) {

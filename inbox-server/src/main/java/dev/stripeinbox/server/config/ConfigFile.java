@@ -189,7 +189,8 @@ public final class ConfigFile {
       InboxConfig.Server server =
           top.containsKey("server") ? server(top.get("server")) : InboxConfig.Server.unset();
       Optional<String> database =
-          Optional.ofNullable(top.get("database")).map(n -> string(n, "database"));
+          Optional.ofNullable(top.get("database"))
+              .map(n -> setting(n, "database", Settings::database));
       Node endpointsNode = top.get("endpoints");
       if (endpointsNode == null) {
         throw error(root, "endpoints", "is required: list at least one endpoint");

@@ -51,12 +51,14 @@ class SettingErrorsTest {
   }
 
   /**
-   * {@code serve --db <temp file> [args]}, on port 0 unless {@code args} name one, expected to stop
-   * with a setting error.
+   * {@code serve [args]}, with a database in a temporary folder and on port 0 unless {@code args}
+   * name them, expected to stop with a setting error.
    */
   Run serve(Map<String, String> env, String... args) {
-    List<String> all =
-        new ArrayList<>(List.of("serve", "--db", dir.resolve("inbox.db").toString()));
+    List<String> all = new ArrayList<>(List.of("serve"));
+    if (!List.of(args).contains("--db")) {
+      all.addAll(List.of("--db", dir.resolve("inbox.db").toString()));
+    }
     if (!List.of(args).contains("--port")) {
       all.addAll(List.of("--port", "0"));
     }
@@ -251,5 +253,18 @@ class SettingErrorsTest {
             "whsec_downstream_secret");
     assertSettingError(
         run, "--forward-to (STRIPE_INBOX_FORWARD_URL): the port must be from 1 to 65535, was ");
+  }
+
+  @Test
+  void anEmptyOrInMemoryDatabaseIsRefusedByName() {
+    assertSettingError(
+        serve(Map.of(), "--secret", SECRET, "--db", ""),
+        "--db (STRIPE_INBOX_DB): is empty; give a SQLite file path or a jdbc:postgresql:// URL");
+    assertSettingError(
+        serve(Map.of(), "--secret", SECRET, "--db", ":memory:"),
+        "--db (STRIPE_INBOX_DB): an in-memory SQLite database cannot keep events");
+    assertSettingError(
+        serve(Map.of(), "--secret", SECRET, "--db", "file:inbox?mode=memory&cache=shared"),
+        "--db (STRIPE_INBOX_DB): an in-memory SQLite database cannot keep events");
   }
 }

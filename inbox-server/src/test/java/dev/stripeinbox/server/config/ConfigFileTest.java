@@ -243,6 +243,14 @@ class ConfigFileTest {
   }
 
   @Test
+  void inMemoryDatabaseIsAnError() throws Exception {
+    assertError(
+        ENDPOINTS + "database: \":memory:\"\n",
+        "line 5: database: an in-memory SQLite database cannot keep events; give a file path such"
+            + " as stripe-inbox.db");
+  }
+
+  @Test
   void referenceThatIsNotAVariableNameIsAnError() throws Exception {
     assertError(
         ENDPOINTS + "database: ${1DB}\n",
