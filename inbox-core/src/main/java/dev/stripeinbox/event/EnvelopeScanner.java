@@ -356,7 +356,10 @@ final class EnvelopeScanner {
     return text == null ? UNSURE : end;
   }
 
-  /** {@code created}: Unix seconds that fit an {@link Instant}, an ISO-8601 instant, or null. */
+  /**
+   * {@code created}: Unix seconds or an ISO-8601 instant, within the reference's range (epoch
+   * milliseconds), or null.
+   */
   private int created(int i) {
     byte c = b[i];
     if (c == '"') {
@@ -369,7 +372,7 @@ final class EnvelopeScanner {
       } catch (RuntimeException e) {
         return UNSURE;
       }
-      return end;
+      return JacksonEnvelopeReader.inRange(created) ? end : UNSURE;
     }
     if (c == 'n') {
       created = null;
@@ -379,7 +382,7 @@ final class EnvelopeScanner {
       return UNSURE;
     }
     int end = number(i);
-    // 18 digits always fit a long; whether they fit an Instant is checked below.
+    // 18 digits always fit a long; whether they are in range is checked below.
     if (end == UNSURE || !integral || end - i > (c == '-' ? 19 : 18)) {
       return UNSURE;
     }
@@ -392,7 +395,7 @@ final class EnvelopeScanner {
     } catch (RuntimeException e) {
       return UNSURE;
     }
-    return end;
+    return JacksonEnvelopeReader.inRange(created) ? end : UNSURE;
   }
 
   /**

@@ -25,7 +25,21 @@ final class JacksonEnvelopeReader {
           .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(256).build())
           .build();
 
+  /**
+   * The range of {@code created}: the stores keep it in epoch milliseconds, which end long before
+   * {@link Instant} does (about 292 million years either side of 1970 against a billion). An event
+   * between the two would pass here and fail at every append, a 503 that Stripe retries for days.
+   */
+  private static final Instant EARLIEST = Instant.ofEpochMilli(Long.MIN_VALUE);
+
+  private static final Instant LATEST = Instant.ofEpochMilli(Long.MAX_VALUE);
+
   private JacksonEnvelopeReader() {}
+
+  /** Whether {@code created} is within the range the stores can keep; see {@link #EARLIEST}. */
+  static boolean inRange(Instant created) {
+    return !created.isBefore(EARLIEST) && !created.isAfter(LATEST);
+  }
 
   /**
    * Reads the envelope of an event body.
@@ -136,24 +150,28 @@ final class JacksonEnvelopeReader {
   }
 
   private static Instant instant(JsonParser p, JsonToken value) throws IOException {
+    Instant created;
     if (value == JsonToken.VALUE_NUMBER_INT) {
       try {
-        return Instant.ofEpochSecond(p.getLongValue());
+        created = Instant.ofEpochSecond(p.getLongValue());
       } catch (DateTimeException e) {
         throw new InvalidPayloadException("field \"created\" is out of range");
       }
-    }
-    if (value == JsonToken.VALUE_STRING) {
+    } else if (value == JsonToken.VALUE_STRING) {
       try {
-        return Instant.parse(p.getText());
+        created = Instant.parse(p.getText());
       } catch (DateTimeParseException e) {
         throw new InvalidPayloadException("field \"created\" is not a timestamp");
       }
-    }
-    if (value == JsonToken.VALUE_NULL) {
+    } else if (value == JsonToken.VALUE_NULL) {
       return null;
+    } else {
+      throw new InvalidPayloadException("field \"created\" is not a timestamp");
     }
-    throw new InvalidPayloadException("field \"created\" is not a timestamp");
+    if (!inRange(created)) {
+      throw new InvalidPayloadException("field \"created\" is out of range");
+    }
+    return created;
   }
 
   private static String location(IOException e) {

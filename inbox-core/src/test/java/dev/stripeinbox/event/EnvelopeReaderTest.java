@@ -206,6 +206,16 @@ final class EnvelopeReaderTest {
             "created out of range",
             "{\"id\":\"evt_1\",\"type\":\"invoice.paid\",\"created\":9223372036854775807}"),
         Arguments.of(
+            "created past epoch milliseconds",
+            "{\"id\":\"evt_1\",\"type\":\"invoice.paid\",\"created\":9300000000000000}"),
+        Arguments.of(
+            "created before epoch milliseconds",
+            "{\"id\":\"evt_1\",\"type\":\"invoice.paid\",\"created\":-9300000000000000}"),
+        Arguments.of(
+            "created as an ISO instant past epoch milliseconds",
+            "{\"id\":\"evt_1\",\"type\":\"invoice.paid\","
+                + "\"created\":\"+300000000-01-01T00:00:00Z\"}"),
+        Arguments.of(
             "created as a huge number",
             "{\"id\":\"evt_1\",\"type\":\"invoice.paid\",\"created\":" + "1".repeat(40) + "}"),
         Arguments.of(

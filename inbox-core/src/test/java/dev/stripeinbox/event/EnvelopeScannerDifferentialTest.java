@@ -260,8 +260,11 @@ final class EnvelopeScannerDifferentialTest {
         answered("created zero", "{" + ok + ",\"created\":0}"),
         answered("created minus zero", "{" + ok + ",\"created\":-0}"),
         answered("created negative", "{" + ok + ",\"created\":-1795784400}"),
-        answered("created largest", "{" + ok + ",\"created\":31556889864403199}"),
-        answered("created smallest", "{" + ok + ",\"created\":-31557014167219200}"),
+        answered("created latest in milliseconds", "{" + ok + ",\"created\":9223372036854775}"),
+        answered("created earliest in milliseconds", "{" + ok + ",\"created\":-9223372036854775}"),
+        answered(
+            "created ISO, latest in milliseconds",
+            "{" + ok + ",\"created\":\"+292278994-08-17T07:12:55.807Z\"}"),
         answered("created null after a value", "{" + ok + ",\"created\":1,\"created\":null}"),
         answered("created ISO", "{" + ok + ",\"created\":\"2026-11-28T13:00:00Z\"}"),
         answered("livemode true", "{" + ok + ",\"livemode\":true}"),
@@ -335,6 +338,16 @@ final class EnvelopeScannerDifferentialTest {
         unsure("context true", "{" + ok + ",\"context\":true}"),
         unsure("api_version object", "{" + ok + ",\"api_version\":{}}"),
         unsure("object number", "{" + ok + ",\"object\":0}"),
+        unsure("created past milliseconds", "{" + ok + ",\"created\":9223372036854776}"),
+        unsure("created before milliseconds", "{" + ok + ",\"created\":-9223372036854776}"),
+        unsure("created largest instant", "{" + ok + ",\"created\":31556889864403199}"),
+        unsure("created smallest instant", "{" + ok + ",\"created\":-31557014167219200}"),
+        unsure(
+            "created ISO past milliseconds",
+            "{" + ok + ",\"created\":\"+292278994-08-17T07:12:55.808Z\"}"),
+        unsure(
+            "created ISO, 300 million years on",
+            "{" + ok + ",\"created\":\"+300000000-01-01T00:00:00Z\"}"),
         unsure("created above the range", "{" + ok + ",\"created\":31556889864403200}"),
         unsure("created below the range", "{" + ok + ",\"created\":-31557014167219201}"),
         unsure("created of 18 digits", "{" + ok + ",\"created\":999999999999999999}"),
@@ -798,7 +811,17 @@ final class EnvelopeScannerDifferentialTest {
 
     private String created(boolean thin) {
       if (!wellFormed && r.nextInt(4) == 0) {
-        return pick("1.5", "1e9", "\"yesterday\"", "true", "{}", "9223372036854775808", "-0");
+        return pick(
+            "1.5",
+            "1e9",
+            "\"yesterday\"",
+            "true",
+            "{}",
+            "9223372036854775808",
+            "-0",
+            "9223372036854776",
+            "-31557014167219200",
+            "\"+300000000-01-01T00:00:00Z\"");
       }
       return switch (r.nextInt(thin ? 2 : 8)) {
         case 0 -> "\"2026-11-28T13:00:0" + r.nextInt(10) + (r.nextBoolean() ? ".123" : "") + "Z\"";

@@ -278,7 +278,9 @@ class WebhookEndpointTest {
         "{\"id\":\"evt_1\"}",
         "{\"type\":\"x\"}",
         "{\"id\":1,\"type\":\"x\"}",
-        "{\"id\":\"evt_1\",\"type\":\"a\"} trailing"
+        "{\"id\":\"evt_1\",\"type\":\"a\"} trailing",
+        "{\"id\":\"evt_1\",\"type\":\"a\",\"created\":9300000000000000}",
+        "{\"id\":\"evt_1\",\"type\":\"a\",\"created\":\"+300000000-01-01T00:00:00Z\"}"
       })
   void signedBodyThatIsNotAnEventIsPayloadInvalid(String text) throws Exception {
     byte[] body = text.getBytes(UTF_8);
