@@ -110,6 +110,9 @@ public final class GroupCommitWriter implements AutoCloseable {
   private final Thread thread;
   private final ExecutorService completions;
   private volatile boolean closing;
+  // Set by the writer thread just before its last drain of the queue: an op queued after that
+  // drain sees it and fails itself, so none is left behind unanswered.
+  private volatile boolean closed;
   private Connection connection; // writer thread only
   private Boolean lastDurable; // writer thread only; null on a new connection
   private final Map<String, PreparedStatement> statements = new HashMap<>(); // writer thread only
@@ -155,8 +158,10 @@ public final class GroupCommitWriter implements AutoCloseable {
       task.fail(new StoreUnavailableException("the store is closing"));
     } else if (!queue.offer(task)) {
       task.fail(new StoreUnavailableException("the store's write queue is full"));
-    } else if (closing && !thread.isAlive() && queue.remove(task)) {
-      // close() finished between the check and the offer: nobody will run it.
+    } else if (closed && queue.remove(task)) {
+      // The writer stopped between the check and the offer, and its last drain may have come
+      // before the offer: nobody else will answer this op. (Whichever of this remove and that
+      // drain takes the op fails it.)
       task.fail(new StoreUnavailableException("the store closed"));
     }
     return task.future;
@@ -205,6 +210,7 @@ public final class GroupCommitWriter implements AutoCloseable {
         batch.clear();
       }
     }
+    closed = true;
     failRemaining();
     closeConnection();
   }
@@ -277,15 +283,17 @@ public final class GroupCommitWriter implements AutoCloseable {
         task.runIn(c);
       }
       c.commit();
-    } catch (SQLException | RuntimeException e) {
+    } catch (Throwable e) {
+      // Errors too: an op that threw one may have written half of its rows, and the open
+      // transaction would carry them into the next batch's commit.
       rollbackQuietly(c);
       if (!isValid(c)) {
         closeConnection();
       }
-      if (e instanceof RuntimeException runtime) {
-        throw new SQLException("store op failed: " + runtime, runtime);
+      if (e instanceof SQLException sql) {
+        throw sql;
       }
-      throw e;
+      throw new SQLException("store op failed: " + e, e);
     }
   }
 

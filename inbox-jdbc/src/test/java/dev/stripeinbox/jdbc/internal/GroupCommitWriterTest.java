@@ -155,6 +155,48 @@ final class GroupCommitWriterTest {
     assertThat(failedBatches).containsExactly(4);
   }
 
+  @Test
+  void theWritesOfAnOpThatThrewAnErrorAreNotCommittedByTheNextBatch() throws Exception {
+    startWriter(64, 1000);
+    CompletableFuture<Integer> halfDone =
+        writer.submit(
+            c -> {
+              insert(c, 5);
+              throw new AssertionError("an op's own check");
+            });
+    assertThrows(CompletionException.class, () -> await(halfDone));
+
+    int next = writer.call(c -> insert(c, 1));
+
+    assertThat(next).isEqualTo(1);
+    assertThat(storedValues()).containsExactly(1);
+  }
+
+  @Test
+  void anOpThatThrowsAnErrorLeavesNoneOfItsWritesBehindAndFailsAlone() throws Exception {
+    startWriter(64, 1000);
+    CompletableFuture<Integer> parking = park();
+    CompletableFuture<Integer> before = writer.submit(c -> insert(c, 1));
+    CompletableFuture<Integer> halfDone =
+        writer.submit(
+            c -> {
+              insert(c, 5);
+              throw new StackOverflowError("deep in an op");
+            });
+    CompletableFuture<Integer> after = writer.submit(c -> insert(c, 2));
+
+    release.countDown();
+
+    assertThat(await(parking)).isEqualTo(1);
+    assertThat(await(before)).isEqualTo(1);
+    assertThat(await(after)).isEqualTo(1);
+    CompletionException thrown = assertThrows(CompletionException.class, () -> await(halfDone));
+    assertThat(thrown).hasCauseInstanceOf(StoreUnavailableException.class);
+    int later = writer.call(c -> insert(c, 3)); // a later batch commits only its own
+    assertThat(later).isEqualTo(1);
+    assertThat(storedValues()).containsExactly(0, 1, 2, 3);
+  }
+
   /** The connection's {@code synchronous} level as an op sees it: 1 is NORMAL, 2 is FULL. */
   private static int synchronousLevel(Connection c) throws SQLException {
     try (Statement st = c.createStatement();
