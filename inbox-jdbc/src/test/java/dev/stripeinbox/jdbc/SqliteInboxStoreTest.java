@@ -2,6 +2,9 @@ package dev.stripeinbox.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stripeinbox.inbox.ClaimedJob;
+import dev.stripeinbox.inbox.EventQuery;
+import dev.stripeinbox.inbox.EventStatus;
 import dev.stripeinbox.inbox.NewEvent;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,8 +14,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,6 +73,43 @@ final class SqliteInboxStoreTest extends InboxStoreContract {
       Thread.sleep(20);
     }
     assertThat(Files.size(file)).isGreaterThanOrEqualTo(before + payload.length);
+  }
+
+  @Test
+  void replayByStatusWaitsItsTurnWhileAnotherProcessWritesTheFile() throws Exception {
+    // Another store on the file stands for a running server; this one for `events replay`.
+    JdbcInboxStore server = open(StoreOptions.defaults());
+    AtomicBoolean stop = new AtomicBoolean();
+    List<Throwable> serverFailures = new CopyOnWriteArrayList<>();
+    Thread appender =
+        new Thread(
+            () -> {
+              for (int i = 0; !stop.get(); i++) {
+                try {
+                  server.append(event("evt_load_" + i, "charge.succeeded", T0)).join();
+                } catch (RuntimeException e) {
+                  serverFailures.add(e);
+                }
+              }
+            },
+            "appender");
+    append(event("evt_dead", "invoice.paid", T0, "broken"));
+    EventQuery dead = EventQuery.latest(100).withStatus(EventStatus.DEAD);
+    appender.start();
+    try {
+      for (int round = 0; round < 100; round++) {
+        ClaimedJob job = store.claim(OWNER, 10, T0, LEASE).get(0);
+        store.fail(job.jobId(), OWNER, "x", T0, Optional.empty());
+
+        // Selects the dead events, then updates their jobs: one transaction that must wait for
+        // the other writer rather than fail on its lock or on a snapshot it made stale.
+        assertThat(store.replay(dead, T0)).as("round %d", round).isEqualTo(1);
+      }
+    } finally {
+      stop.set(true);
+      appender.join(30_000);
+    }
+    assertThat(serverFailures).isEmpty();
   }
 
   @Test

@@ -37,21 +37,29 @@ public enum Dialect {
   }
 
   /**
-   * Sets how the next transaction commits on {@code c}, a connection in manual-commit mode; see
-   * {@link GroupCommitWriter.Commit}. SQLite refuses to change {@code synchronous} inside a
-   * transaction, and the driver keeps one open, so the change steps out of it (the open transaction
-   * is still empty); it happens only when the mode changes. PostgreSQL sets it for the one
+   * Begins the next transaction on {@code c}, a connection in manual-commit mode, and sets how it
+   * commits; see {@link GroupCommitWriter.Commit}. PostgreSQL sets the durability for the one
    * transaction.
+   *
+   * <p>On SQLite the transaction begins {@code IMMEDIATE}: it takes the write lock first, waiting
+   * for another process (the CLI replaying while a server runs) up to the busy timeout. A deferred
+   * one that read before it wrote (a replay by status selects, then updates) could not wait: SQLite
+   * refuses the upgrade at once with {@code SQLITE_BUSY}, since its snapshot may be stale. The
+   * driver keeps a deferred transaction open between commits; it holds no lock yet, so it is ended
+   * here, empty, and replaced. The connection must not be configured {@code IMMEDIATE} instead: the
+   * driver begins the next transaction right after each commit, so the writer would hold the write
+   * lock while idle and shut every other process out. {@code synchronous} can only change between
+   * transactions, so it changes here too, and only when the mode does. When this fails, the
+   * connection's state is unknown and the writer replaces it.
    */
   public void prepareCommit(Connection c, boolean durable, Boolean previous) throws SQLException {
     if (this == SQLITE) {
-      if (previous == null ? !durable : previous != durable) {
-        c.setAutoCommit(true);
-        try (Statement st = c.createStatement()) {
+      try (Statement st = c.createStatement()) {
+        st.execute("COMMIT");
+        if (previous == null ? !durable : previous != durable) {
           st.execute(durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
-        } finally {
-          c.setAutoCommit(false);
         }
+        st.execute("BEGIN IMMEDIATE");
       }
     } else if (!durable) {
       try (Statement st = c.createStatement()) {

@@ -225,8 +225,9 @@ public final class GroupCommitWriter implements AutoCloseable {
     } catch (SQLException e) {
       notify(batch.size(), System.nanoTime() - start, false);
       if (batch.size() == 1 || connection == null) {
-        // No connection could be opened, or it broke: the database is at fault, not an op.
-        // Retrying op by op would wait out a connection timeout once per op.
+        // No connection could be opened, it broke, or no transaction could begin on it: the
+        // database is at fault, not an op. Retrying op by op would wait out a connection (or
+        // busy) timeout once per op.
         settle(batch, task -> fail(task, e));
         return;
       }
@@ -272,12 +273,14 @@ public final class GroupCommitWriter implements AutoCloseable {
 
   private void runInOneTransaction(List<Task<?>> tasks) throws SQLException {
     Connection c = connection();
+    boolean prepared = false;
     try {
       boolean durable = false;
       for (Task<?> task : tasks) {
         durable |= task.durable;
       }
       commitMode.prepare(c, durable, lastDurable);
+      prepared = true;
       lastDurable = durable;
       for (Task<?> task : tasks) {
         task.runIn(c);
@@ -287,7 +290,9 @@ public final class GroupCommitWriter implements AutoCloseable {
       // Errors too: an op that threw one may have written half of its rows, and the open
       // transaction would carry them into the next batch's commit.
       rollbackQuietly(c);
-      if (!isValid(c)) {
+      // A transaction that could not even begin (SQLite busy past its timeout) may have left the
+      // connection half-way, its durability setting unknown: a new one starts from the defaults.
+      if (!prepared || !isValid(c)) {
         closeConnection();
       }
       if (e instanceof SQLException sql) {
