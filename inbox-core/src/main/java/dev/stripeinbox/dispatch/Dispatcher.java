@@ -227,7 +227,10 @@ public final class Dispatcher implements AutoCloseable {
       } else {
         try {
           subscriber.handler().handle(new InboxEvent(job.envelope(), job.payload(), job.attempt()));
-        } catch (Exception | LinkageError | AssertionError e) {
+        } catch (Throwable e) {
+          // Every failure is an attempt, Errors included (StackOverflowError, Kotlin's TODO(), a
+          // handler's own Error): one that escaped here would leave the job running until its
+          // lease expired, then run again, forever, never counted towards death.
           error = e;
         }
       }
@@ -318,14 +321,8 @@ public final class Dispatcher implements AutoCloseable {
     Instant now = clock.instant();
     String eventId = job.envelope().id();
     RetryPolicy policy = subscriber == null ? RetryPolicy.defaults() : subscriber.retryPolicy();
-    Optional<Instant> next =
-        policy.nextAttempt(
-            job.attempt(),
-            job.receivedAt(),
-            now,
-            askedDelay(error),
-            () -> ThreadLocalRandom.current().nextDouble());
     String message = describe(error);
+    Optional<Instant> next = nextAttempt(job, policy, error, now);
     boolean kept = withRetries(() -> store.fail(job.jobId(), owner, message, now, next));
     DispatchListener.Outcome outcome =
         !kept
@@ -349,6 +346,30 @@ public final class Dispatcher implements AutoCloseable {
           next.get(),
           job.attempt(),
           message);
+    }
+  }
+
+  /**
+   * When the failed job runs again, or empty when it is dead. A policy that throws makes it dead:
+   * without an outcome it would run again at every lease expiry, never counted; dead, it waits for
+   * a replay, and the log says why.
+   */
+  private static Optional<Instant> nextAttempt(
+      ClaimedJob job, RetryPolicy policy, Throwable error, Instant now) {
+    try {
+      return policy.nextAttempt(
+          job.attempt(),
+          job.receivedAt(),
+          now,
+          askedDelay(error),
+          () -> ThreadLocalRandom.current().nextDouble());
+    } catch (RuntimeException e) {
+      log.warn(
+          "job {} of {}: the retry policy failed ({}); the job is dead",
+          job.jobId(),
+          job.envelope().id(),
+          e.toString());
+      return Optional.empty();
     }
   }
 
@@ -387,8 +408,13 @@ public final class Dispatcher implements AutoCloseable {
   }
 
   private static String describe(Throwable error) {
-    String message = error.getMessage();
     String name = error.getClass().getSimpleName();
+    String message;
+    try {
+      message = error.getMessage();
+    } catch (RuntimeException e) {
+      message = null; // a failure's own getMessage() must not keep its outcome from being recorded
+    }
     return message == null ? name : name + ": " + message;
   }
 

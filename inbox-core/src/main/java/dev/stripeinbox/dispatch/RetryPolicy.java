@@ -15,6 +15,9 @@ import java.util.function.DoubleSupplier;
  * as a burst. The defaults follow Stripe's own retries: 1 s, doubling, capped at 1 h, for 12
  * attempts or 3 days.
  *
+ * <p>Any durations are accepted, however long: the arithmetic saturates rather than overflows, and
+ * a retry too far off for epoch milliseconds is due at the last instant they hold, which is never.
+ *
  * <p>Immutable and thread-safe.
  *
  * @param maxAttempts the most attempts, the first included; at least 1
@@ -31,6 +34,11 @@ public record RetryPolicy(
     Duration maxDelay,
     Duration maxAge,
     double jitter) {
+
+  /** The latest time a retry is scheduled for: the stores keep times as epoch milliseconds. */
+  private static final Instant LATEST = Instant.ofEpochMilli(Long.MAX_VALUE);
+
+  private static final Duration LONGEST_MILLIS = Duration.ofMillis(Long.MAX_VALUE);
 
   public RetryPolicy {
     Objects.requireNonNull(initialDelay, "initialDelay");
@@ -80,9 +88,19 @@ public record RetryPolicy(
 
   /** The delay after failed attempt number {@code attempt} (1-based), before jitter. */
   public Duration delayAfter(int attempt) {
-    double millis = initialDelay.toMillis() * Math.pow(factor, Math.max(0, attempt - 1));
-    long capped = (long) Math.min(millis, (double) maxDelay.toMillis());
+    double millis = millis(initialDelay) * Math.pow(factor, Math.max(0, attempt - 1));
+    long capped = (long) Math.min(millis, (double) millis(maxDelay));
     return Duration.ofMillis(capped);
+  }
+
+  /** A non-negative duration in milliseconds, {@link Long#MAX_VALUE} when it holds more. */
+  private static long millis(Duration d) {
+    return d.compareTo(LONGEST_MILLIS) >= 0 ? Long.MAX_VALUE : d.toMillis();
+  }
+
+  /** {@code t + d} for a non-negative {@code d}, or {@link #LATEST} when that is later. */
+  private static Instant plus(Instant t, Duration d) {
+    return t.isAfter(LATEST) || Duration.between(t, LATEST).compareTo(d) <= 0 ? LATEST : t.plus(d);
   }
 
   /**
@@ -111,11 +129,9 @@ public record RetryPolicy(
     long delay = delayAfter(attempt).toMillis();
     long jittered = delay - (long) (delay * jitter * random.getAsDouble());
     long asked =
-        atLeast.isNegative()
-            ? 0
-            : (atLeast.compareTo(maxDelay) < 0 ? atLeast : maxDelay).toMillis();
-    Instant next = now.plusMillis(Math.max(jittered, asked));
-    if (next.isAfter(receivedAt.plus(maxAge))) {
+        atLeast.isNegative() ? 0 : millis(atLeast.compareTo(maxDelay) < 0 ? atLeast : maxDelay);
+    Instant next = plus(now, Duration.ofMillis(Math.max(jittered, asked)));
+    if (next.isAfter(plus(receivedAt, maxAge))) {
       return Optional.empty();
     }
     return Optional.of(next);

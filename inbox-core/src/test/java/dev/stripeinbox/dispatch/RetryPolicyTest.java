@@ -76,6 +76,24 @@ final class RetryPolicyTest {
   }
 
   @Test
+  void delaysTooLongForMillisecondsSaturateInsteadOfOverflowing() {
+    // 999999999999d is the longest a config file's duration can spell: 8.6e16 s.
+    Duration huge = Duration.ofDays(999_999_999_999L);
+    Instant latest = Instant.ofEpochMilli(Long.MAX_VALUE);
+    RetryPolicy hugeDelay =
+        new RetryPolicy(12, Duration.ofSeconds(1), 2, huge, Duration.ofDays(3), 0);
+    RetryPolicy hugeEverything = new RetryPolicy(12, huge, 2, huge, huge, 0);
+
+    assertThat(hugeDelay.delayAfter(64)).isEqualTo(Duration.ofMillis(Long.MAX_VALUE));
+    assertThat(next(hugeDelay, 1, Duration.ZERO)).contains(NOW.plusSeconds(1));
+    assertThat(next(hugeDelay, 30, Duration.ZERO)).as("past the age limit").isEmpty();
+    assertThat(next(hugeEverything, 1, Duration.ZERO)).contains(latest);
+    assertThat(next(hugeEverything, 1, Duration.ofSeconds(Long.MAX_VALUE))).contains(latest);
+    assertThat(next(NO_JITTER.withMaxAge(Duration.ofSeconds(Long.MAX_VALUE)), 1, Duration.ZERO))
+        .contains(NOW.plusSeconds(1));
+  }
+
+  @Test
   void invalidPoliciesAreRefused() {
     assertThrows(IllegalArgumentException.class, () -> NO_JITTER.withMaxAttempts(0));
     assertThrows(IllegalArgumentException.class, () -> NO_JITTER.withJitter(1.5));

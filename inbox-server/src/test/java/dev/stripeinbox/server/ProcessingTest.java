@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -169,6 +170,67 @@ class ProcessingTest {
     assertThat(healthy.callsFor("evt_dead")).hasSize(1);
     assertThat(broken.callsFor("evt_dead")).hasSize(3);
     assertThat(store.find("evt_dead").orElseThrow().status()).isEqualTo(EventStatus.DEAD);
+  }
+
+  /** Like Kotlin's {@code NotImplementedError}, which {@code TODO()} throws. */
+  static final class NotImplementedError extends Error {
+    NotImplementedError(String message) {
+      super(message);
+    }
+  }
+
+  @Test
+  void handlerThatThrowsAnErrorIsRetriedThenDeadLikeAnyFailure() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    start(
+        StripeInbox.builder()
+            .on(
+                "recursive",
+                List.of("*"),
+                e -> {
+                  calls.incrementAndGet();
+                  throw new StackOverflowError("too deep");
+                },
+                noJitter(2, Duration.ofSeconds(1)))
+            .on(
+                "unfinished",
+                List.of("*"),
+                e -> {
+                  throw new NotImplementedError("An operation is not implemented.");
+                },
+                noJitter(1, Duration.ofSeconds(1))));
+
+    deliver(event("evt_error", "invoice.paid"));
+    JobView first = awaitJob("evt_error", "recursive", j -> j.state() == JobState.RETRYING);
+    assertThat(first.attempts()).isEqualTo(1);
+    assertThat(first.lastError()).isEqualTo("StackOverflowError: too deep");
+    JobView unfinished = awaitJob("evt_error", "unfinished", j -> j.state() == JobState.DEAD);
+    assertThat(unfinished.lastError())
+        .isEqualTo("NotImplementedError: An operation is not implemented.");
+
+    clock.advance(Duration.ofSeconds(1));
+    inbox.wake();
+    JobView dead = awaitJob("evt_error", "recursive", j -> j.state() == JobState.DEAD);
+    assertThat(dead.attempts()).isEqualTo(2);
+    assertThat(calls).hasValue(2);
+  }
+
+  @Test
+  void aRetryPolicyOfHugeDurationsSchedulesTheRetryInsteadOfLosingTheOutcome() throws Exception {
+    Duration huge = Duration.ofDays(999_999_999_999L); // the longest a config file can spell
+    start(
+        StripeInbox.builder()
+            .on(
+                "patient",
+                List.of("*"),
+                new RecordingHandler().alwaysFailing(),
+                new RetryPolicy(12, Duration.ofSeconds(1), 2, huge, huge, 0).withBackoff(huge)));
+
+    deliver(event("evt_patient", "invoice.paid"));
+
+    JobView retrying = awaitJob("evt_patient", "patient", j -> j.state() == JobState.RETRYING);
+    assertThat(retrying.attempts()).isEqualTo(1);
+    assertThat(retrying.nextAttemptAt()).isEqualTo(Instant.ofEpochMilli(Long.MAX_VALUE));
   }
 
   @Test
