@@ -322,13 +322,8 @@ public final class JdbcInboxStore implements InboxStore {
       throws SQLException {
     record Claim(long id, String eventId, String subscriber, int attempt) {}
     List<Claim> claims = new ArrayList<>();
-    long nowMs = now.toEpochMilli();
     PreparedStatement claimDue = writer.prepared(c, dialect.claimSql());
-    claimDue.setString(1, owner);
-    claimDue.setLong(2, now.plus(lease).toEpochMilli());
-    claimDue.setLong(3, nowMs);
-    claimDue.setLong(4, nowMs);
-    claimDue.setInt(5, max);
+    dialect.bindClaim(claimDue, owner, now.plus(lease).toEpochMilli(), now.toEpochMilli(), max);
     try (ResultSet rs = claimDue.executeQuery()) {
       while (rs.next()) {
         claims.add(new Claim(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getInt(4)));

@@ -322,7 +322,8 @@ abstract class InboxStoreContract {
   }
 
   @Test
-  void concurrentClaimersOnTwoStoresGetEachJobExactlyOnce() throws Exception {
+  void concurrentClaimersOnTwoStoresGetEachJobExactlyOnceAndNeverMoreThanTheyAsked()
+      throws Exception {
     for (int i = 0; i < 100; i++) {
       append(event("evt_" + i, "invoice.paid", T0.plusMillis(i), "a", "b"));
     }
@@ -330,6 +331,7 @@ abstract class InboxStoreContract {
     List<JdbcInboxStore> nodes = List.of(store, otherNode, store, otherNode);
     Instant now = T0.plusSeconds(1);
     ExecutorService pool = Executors.newFixedThreadPool(nodes.size());
+    AtomicInteger largestBatch = new AtomicInteger();
     try {
       CountDownLatch start = new CountDownLatch(1);
       List<Future<List<ClaimedJob>>> claimers = new ArrayList<>();
@@ -344,6 +346,7 @@ abstract class InboxStoreContract {
                   List<ClaimedJob> batch;
                   while (!(batch = node.claim(owner, 7, now, LEASE)).isEmpty()) {
                     mine.addAll(batch);
+                    largestBatch.accumulateAndGet(batch.size(), Math::max);
                   }
                   return mine;
                 }));
@@ -357,6 +360,7 @@ abstract class InboxStoreContract {
       assertThat(all).hasSize(200);
       assertThat(all).extracting(ClaimedJob::jobId).doesNotHaveDuplicates();
       assertThat(all).extracting(ClaimedJob::attempt).containsOnly(1);
+      assertThat(largestBatch).hasValueLessThanOrEqualTo(7);
       assertThat(store.jobCounts()).isEqualTo(Map.of(JobState.RUNNING, 200L));
     } finally {
       pool.shutdownNow();

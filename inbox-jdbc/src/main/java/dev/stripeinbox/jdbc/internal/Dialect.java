@@ -1,20 +1,19 @@
 package dev.stripeinbox.jdbc.internal;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 
 /** What differs between the databases; everything else is the same SQL. */
 public enum Dialect {
-  SQLITE("sqlite", ""),
-  POSTGRES("postgres", " FOR UPDATE SKIP LOCKED");
+  SQLITE("sqlite"),
+  POSTGRES("postgres");
 
   private final String resourceFolder;
-  private final String claimLocking;
 
-  Dialect(String resourceFolder, String claimLocking) {
+  Dialect(String resourceFolder) {
     this.resourceFolder = resourceFolder;
-    this.claimLocking = claimLocking;
   }
 
   /** The folder of this database's migration scripts, beside this class. */
@@ -23,17 +22,41 @@ public enum Dialect {
   }
 
   /**
-   * Claims due jobs in one statement. On PostgreSQL, {@code SKIP LOCKED} lets any number of nodes
-   * claim concurrently without waiting on each other or claiming a row twice; SQLite has one
-   * writer, so the plain subquery is already exclusive.
+   * Claims due jobs in one statement, returning each one's id, event id, subscriber and attempt;
+   * bind it with {@link #bindClaim}.
+   *
+   * <p>On PostgreSQL, {@code SKIP LOCKED} lets any number of nodes claim concurrently without
+   * waiting on each other or claiming a row twice. The rows are picked once, in a materialized
+   * {@code WITH}: as a subquery of the {@code UPDATE}, PostgreSQL may run the pick again for rows
+   * that changed under it, and update more than {@code LIMIT} of them. SQLite has one writer, so
+   * the plain subquery is already exclusive.
    */
   public String claimSql() {
+    if (this == POSTGRES) {
+      return "WITH picked AS MATERIALIZED (SELECT id FROM jobs"
+          + " WHERE state IN ('pending', 'retrying') AND next_attempt_at <= ?"
+          + " ORDER BY next_attempt_at LIMIT ? FOR UPDATE SKIP LOCKED)"
+          + " UPDATE jobs SET state = 'running', attempts = jobs.attempts + 1, lease_owner = ?,"
+          + " lease_until = ?, updated_at = ? FROM picked WHERE jobs.id = picked.id"
+          + " RETURNING jobs.id, jobs.event_id, jobs.subscriber, jobs.attempts";
+    }
     return "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_owner = ?,"
         + " lease_until = ?, updated_at = ?"
         + " WHERE id IN (SELECT id FROM jobs WHERE state IN ('pending', 'retrying')"
-        + " AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?"
-        + claimLocking
-        + ") RETURNING id, event_id, subscriber, attempts";
+        + " AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?)"
+        + " RETURNING id, event_id, subscriber, attempts";
+  }
+
+  /** Binds the parameters of {@link #claimSql()}, which the two spellings take in their order. */
+  public void bindClaim(PreparedStatement ps, String owner, long leaseUntil, long now, int max)
+      throws SQLException {
+    int set = this == POSTGRES ? 3 : 1; // the first parameter of the SET clause
+    int pick = this == POSTGRES ? 1 : 4; // the first parameter of the query that picks the rows
+    ps.setString(set, owner);
+    ps.setLong(set + 1, leaseUntil);
+    ps.setLong(set + 2, now);
+    ps.setLong(pick, now);
+    ps.setInt(pick + 1, max);
   }
 
   /**
