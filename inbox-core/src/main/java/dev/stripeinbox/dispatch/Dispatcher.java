@@ -359,7 +359,7 @@ public final class Dispatcher implements AutoCloseable {
     try {
       return policy.nextAttempt(
           job.attempt(),
-          job.receivedAt(),
+          job.queuedAt(),
           now,
           askedDelay(error),
           () -> ThreadLocalRandom.current().nextDouble());

@@ -24,7 +24,8 @@ import java.util.function.DoubleSupplier;
  * @param initialDelay the delay after the first failure
  * @param factor how much each delay grows; at least 1
  * @param maxDelay the longest delay
- * @param maxAge no attempt is scheduled later than this after the event was received
+ * @param maxAge no attempt is scheduled later than this after the job was queued: when its event
+ *     was received, or when it was last replayed
  * @param jitter the largest share of a delay removed at random, from 0 (none) to 1
  */
 public record RetryPolicy(
@@ -106,11 +107,12 @@ public record RetryPolicy(
   /**
    * When to try again after failed attempt number {@code attempt}, or empty when the job is dead.
    *
+   * @param queuedAt when the job was queued, from which {@link #maxAge} counts
    * @param random a source of values in [0, 1) for the jitter
    */
   public Optional<Instant> nextAttempt(
-      int attempt, Instant receivedAt, Instant now, DoubleSupplier random) {
-    return nextAttempt(attempt, receivedAt, now, Duration.ZERO, random);
+      int attempt, Instant queuedAt, Instant now, DoubleSupplier random) {
+    return nextAttempt(attempt, queuedAt, now, Duration.ZERO, random);
   }
 
   /**
@@ -118,10 +120,11 @@ public record RetryPolicy(
    * (a failure's {@link RetryAfter}) capped at {@link #maxDelay}; empty when the job is dead. The
    * jittered backoff applies when it is longer than the asked delay.
    *
+   * @param queuedAt when the job was queued, from which {@link #maxAge} counts
    * @param random a source of values in [0, 1) for the jitter
    */
   public Optional<Instant> nextAttempt(
-      int attempt, Instant receivedAt, Instant now, Duration atLeast, DoubleSupplier random) {
+      int attempt, Instant queuedAt, Instant now, Duration atLeast, DoubleSupplier random) {
     Objects.requireNonNull(atLeast, "atLeast");
     if (attempt >= maxAttempts) {
       return Optional.empty();
@@ -131,7 +134,7 @@ public record RetryPolicy(
     long asked =
         atLeast.isNegative() ? 0 : millis(atLeast.compareTo(maxDelay) < 0 ? atLeast : maxDelay);
     Instant next = plus(now, Duration.ofMillis(Math.max(jittered, asked)));
-    if (next.isAfter(plus(receivedAt, maxAge))) {
+    if (next.isAfter(plus(queuedAt, maxAge))) {
       return Optional.empty();
     }
     return Optional.of(next);

@@ -12,7 +12,9 @@ import java.util.Objects;
  * @param attempt this attempt's number, starting at 1
  * @param envelope the event's top-level fields
  * @param payload the exact stored bytes
- * @param receivedAt when the event was received, which bounds the job's retries by age
+ * @param receivedAt when the event was received
+ * @param queuedAt when the job was last queued as new: when the event was received, or when it was
+ *     last replayed; this bounds the job's retries by age, so that a replay starts them over
  */
 public record ClaimedJob(
     long jobId,
@@ -20,11 +22,13 @@ public record ClaimedJob(
     int attempt,
     Envelope envelope,
     byte[] payload,
-    Instant receivedAt) {
+    Instant receivedAt,
+    Instant queuedAt) {
   public ClaimedJob {
     Objects.requireNonNull(subscriber, "subscriber");
     Objects.requireNonNull(envelope, "envelope");
     Objects.requireNonNull(payload, "payload");
     Objects.requireNonNull(receivedAt, "receivedAt");
+    Objects.requireNonNull(queuedAt, "queuedAt");
   }
 }

@@ -320,13 +320,15 @@ public final class JdbcInboxStore implements InboxStore {
 
   private List<ClaimedJob> claimIn(Connection c, String owner, int max, Instant now, Duration lease)
       throws SQLException {
-    record Claim(long id, String eventId, String subscriber, int attempt) {}
+    record Claim(long id, String eventId, String subscriber, int attempt, Instant queuedAt) {}
     List<Claim> claims = new ArrayList<>();
     PreparedStatement claimDue = writer.prepared(c, dialect.claimSql());
     dialect.bindClaim(claimDue, owner, now.plus(lease).toEpochMilli(), now.toEpochMilli(), max);
     try (ResultSet rs = claimDue.executeQuery()) {
       while (rs.next()) {
-        claims.add(new Claim(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getInt(4)));
+        claims.add(
+            new Claim(
+                rs.getLong(1), rs.getString(2), rs.getString(3), rs.getInt(4), millis(rs, 5)));
       }
     }
     if (claims.isEmpty()) {
@@ -358,6 +360,7 @@ public final class JdbcInboxStore implements InboxStore {
       if (event == null) {
         continue; // pruned between claim and read: cannot happen, prune skips running jobs
       }
+      Instant receivedAt = (Instant) event[2];
       out.add(
           new ClaimedJob(
               claim.id(),
@@ -365,7 +368,8 @@ public final class JdbcInboxStore implements InboxStore {
               claim.attempt(),
               (Envelope) event[0],
               (byte[]) event[1],
-              (Instant) event[2]));
+              receivedAt,
+              claim.queuedAt() == null ? receivedAt : claim.queuedAt()));
     }
     return out;
   }
@@ -651,6 +655,11 @@ public final class JdbcInboxStore implements InboxStore {
         });
   }
 
+  /**
+   * Queues the jobs again as new: no attempts, due now, and {@code queued_at} now, so that their
+   * retries are bounded by age from the replay rather than from when the event was received (a
+   * replayed dead event older than the age limit would otherwise get one attempt, then die again).
+   */
   private static int requeue(Connection c, List<String> eventIds, List<String> states, Instant now)
       throws SQLException {
     int total = 0;
@@ -659,12 +668,13 @@ public final class JdbcInboxStore implements InboxStore {
       try (PreparedStatement ps =
           c.prepareStatement(
               "UPDATE jobs SET state = 'pending', attempts = 0, next_attempt_at = ?,"
-                  + " finished_at = NULL, updated_at = ? WHERE state IN ("
+                  + " queued_at = ?, finished_at = NULL, updated_at = ? WHERE state IN ("
                   + placeholders(states.size())
                   + ") AND event_id IN ("
                   + placeholders(chunk.size())
                   + ")")) {
         int i = 1;
+        ps.setLong(i++, now.toEpochMilli());
         ps.setLong(i++, now.toEpochMilli());
         ps.setLong(i++, now.toEpochMilli());
         for (String state : states) {

@@ -651,6 +651,21 @@ abstract class InboxStoreContract {
   }
 
   @Test
+  void aReplayedJobCountsItsAgeFromTheReplayAndNotFromItsEvent() {
+    append(event("evt_old", "invoice.paid", T0, "h"));
+    ClaimedJob first = claimAll(T0).get("evt_old/h");
+    store.fail(first.jobId(), OWNER, "x", T0, Optional.empty());
+    Instant replayedAt = T0.plus(Duration.ofDays(10));
+
+    store.replay(List.of("evt_old"), replayedAt);
+
+    ClaimedJob again = store.claim(OWNER, 10, replayedAt, LEASE).get(0);
+    assertThat(first.queuedAt()).isEqualTo(T0);
+    assertThat(again.receivedAt()).isEqualTo(T0);
+    assertThat(again.queuedAt()).isEqualTo(replayedAt);
+  }
+
+  @Test
   void replayOfUnknownIdsRequeuesNothing() {
     assertThat(store.replay(List.of("evt_nope"), T0)).isZero();
     assertThat(store.replay(List.of(), T0)).isZero();
@@ -778,7 +793,7 @@ abstract class InboxStoreContract {
 
     assertThat(reopened.find("evt_1")).isPresent();
     assertThat(reopened.setting("secret")).contains("whsec_kept");
-    assertThat(appliedSchemaVersions(location)).containsExactly(Migrations.latestVersion());
+    assertThat(appliedSchemaVersions(location)).isEqualTo(everyVersion());
   }
 
   @Test
@@ -786,7 +801,7 @@ abstract class InboxStoreContract {
     JdbcInboxStore second = open(StoreOptions.defaults());
 
     assertThat(second.isReady()).isTrue();
-    assertThat(appliedSchemaVersions(location)).containsExactly(Migrations.latestVersion());
+    assertThat(appliedSchemaVersions(location)).isEqualTo(everyVersion());
   }
 
   @Test
@@ -817,8 +832,26 @@ abstract class InboxStoreContract {
         pool.shutdownNow();
       }
 
-      assertThat(appliedSchemaVersions(fresh)).containsExactly(Migrations.latestVersion());
+      assertThat(appliedSchemaVersions(fresh)).isEqualTo(everyVersion());
     }
+  }
+
+  @Test
+  void aDatabaseOfTheFirstSchemaIsMigratedAndItsJobsCountTheirAgeFromTheirEvents()
+      throws SQLException {
+    append(event("evt_before", "invoice.paid", T0, "h"));
+    store.close();
+    try (Connection c = connect(location);
+        Statement st = c.createStatement()) {
+      st.execute("ALTER TABLE jobs DROP COLUMN queued_at");
+      st.execute("DELETE FROM stripe_inbox_schema WHERE version > 1");
+    }
+
+    store = open(StoreOptions.defaults());
+
+    assertThat(appliedSchemaVersions(location)).isEqualTo(everyVersion());
+    ClaimedJob job = store.claim(OWNER, 10, T0, LEASE).get(0);
+    assertThat(job.queuedAt()).isEqualTo(T0);
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -948,6 +981,15 @@ abstract class InboxStoreContract {
 
   List<String> ids(EventQuery query) {
     return store.list(query).stream().map(e -> e.envelope().id()).toList();
+  }
+
+  /** Every schema version, from the first to this build's: each one's migration ran once. */
+  static List<Integer> everyVersion() {
+    List<Integer> versions = new ArrayList<>();
+    for (int v = 1; v <= Migrations.latestVersion(); v++) {
+      versions.add(v);
+    }
+    return versions;
   }
 
   List<Integer> appliedSchemaVersions(String location) throws SQLException {

@@ -270,6 +270,36 @@ class ProcessingTest {
   }
 
   @Test
+  void aReplayedEventOlderThanTheAgeLimitGetsItsRetriesAnew() throws Exception {
+    start(
+        StripeInbox.builder()
+            .on(
+                "failing",
+                List.of("*"),
+                new RecordingHandler().alwaysFailing(),
+                noJitter(2, Duration.ofSeconds(10)).withMaxAge(Duration.ofDays(3))));
+    deliver(event("evt_old", "invoice.paid"));
+    awaitJob("evt_old", "failing", j -> j.state() == JobState.RETRYING);
+    clock.advance(Duration.ofSeconds(10));
+    inbox.wake();
+    awaitJob("evt_old", "failing", j -> j.state() == JobState.DEAD);
+
+    clock.advance(Duration.ofDays(4));
+    assertThat(store.replay(List.of("evt_old"), clock.instant())).isEqualTo(1);
+    inbox.wake();
+
+    // The age limit counts from the replay: the first attempt's failure is retried, not dead.
+    JobView retrying =
+        awaitJob(
+            "evt_old",
+            "failing",
+            j -> j.state() == JobState.RETRYING || j.state() == JobState.DEAD);
+    assertThat(retrying.state()).isEqualTo(JobState.RETRYING);
+    assertThat(retrying.attempts()).isEqualTo(1);
+    assertThat(retrying.nextAttemptAt()).isEqualTo(clock.instant().plusSeconds(10));
+  }
+
+  @Test
   void handlerSeesTheEnvelopeAndATypedDataObject() throws Exception {
     List<InboxEvent> seen = new CopyOnWriteArrayList<>();
     List<PaymentIntent> intents = new CopyOnWriteArrayList<>();

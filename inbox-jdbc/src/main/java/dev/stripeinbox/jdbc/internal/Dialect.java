@@ -22,8 +22,8 @@ public enum Dialect {
   }
 
   /**
-   * Claims due jobs in one statement, returning each one's id, event id, subscriber and attempt;
-   * bind it with {@link #bindClaim}.
+   * Claims due jobs in one statement, returning each one's id, event id, subscriber, attempt and
+   * {@code queued_at}; bind it with {@link #bindClaim}.
    *
    * <p>On PostgreSQL, {@code SKIP LOCKED} lets any number of nodes claim concurrently without
    * waiting on each other or claiming a row twice. The rows are picked once, in a materialized
@@ -38,13 +38,13 @@ public enum Dialect {
           + " ORDER BY next_attempt_at LIMIT ? FOR UPDATE SKIP LOCKED)"
           + " UPDATE jobs SET state = 'running', attempts = jobs.attempts + 1, lease_owner = ?,"
           + " lease_until = ?, updated_at = ? FROM picked WHERE jobs.id = picked.id"
-          + " RETURNING jobs.id, jobs.event_id, jobs.subscriber, jobs.attempts";
+          + " RETURNING jobs.id, jobs.event_id, jobs.subscriber, jobs.attempts, jobs.queued_at";
     }
     return "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_owner = ?,"
         + " lease_until = ?, updated_at = ?"
         + " WHERE id IN (SELECT id FROM jobs WHERE state IN ('pending', 'retrying')"
         + " AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?)"
-        + " RETURNING id, event_id, subscriber, attempts";
+        + " RETURNING id, event_id, subscriber, attempts, queued_at";
   }
 
   /** Binds the parameters of {@link #claimSql()}, which the two spellings take in their order. */

@@ -18,7 +18,7 @@ import java.util.List;
  */
 public final class Migrations {
   /** The scripts in order; version N is the N-th entry. Append, never edit a released one. */
-  private static final List<String> SCRIPTS = List.of("V1__inbox.sql");
+  private static final List<String> SCRIPTS = List.of("V1__inbox.sql", "V2__job_queued_at.sql");
 
   private Migrations() {}
 
