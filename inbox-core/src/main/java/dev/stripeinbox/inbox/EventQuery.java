@@ -1,6 +1,9 @@
 package dev.stripeinbox.inbox;
 
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -41,6 +44,24 @@ public record EventQuery(
       Optional<Instant> before,
       int limit) {
     this(status, type, since, before, Optional.empty(), limit);
+  }
+
+  /**
+   * An instant for {@code since} or {@code before} as people type one: ISO-8601 ({@code
+   * 2026-11-01T12:00:00Z}) or a date, taken as midnight UTC ({@code 2026-11-01}). Empty when the
+   * text is neither, or is past what the stores keep (epoch milliseconds).
+   */
+  public static Optional<Instant> parseInstant(String text) {
+    try {
+      Instant instant =
+          text.length() == 10
+              ? LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant()
+              : Instant.parse(text);
+      instant.toEpochMilli(); // throws when it does not fit
+      return Optional.of(instant);
+    } catch (DateTimeParseException | ArithmeticException e) {
+      return Optional.empty();
+    }
   }
 
   /** Every event, newest first, up to {@code limit}. */

@@ -10,9 +10,6 @@ import dev.stripeinbox.inbox.EventQuery;
 import dev.stripeinbox.inbox.EventStatus;
 import java.io.IOException;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -211,20 +208,14 @@ final class AdminRequests {
 
   /** An ISO-8601 instant ({@code 2026-11-01T12:00:00Z}), or a date taken as midnight UTC. */
   static Instant instant(String param, String value) {
-    try {
-      Instant instant =
-          value.length() == 10
-              ? LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant()
-              : Instant.parse(value);
-      instant.toEpochMilli(); // the store keeps milliseconds; refuse what does not fit
-      return instant;
-    } catch (DateTimeParseException | ArithmeticException e) {
-      throw new InvalidRequestException(
-          param,
-          param
-              + ": \""
-              + value
-              + "\" is not an instant such as 2026-11-01T12:00:00Z or a date such as 2026-11-01");
-    }
+    return EventQuery.parseInstant(value)
+        .orElseThrow(
+            () ->
+                new InvalidRequestException(
+                    param,
+                    param
+                        + ": \""
+                        + value
+                        + "\" is not an instant such as 2026-11-01T12:00:00Z or a date such as 2026-11-01"));
   }
 }

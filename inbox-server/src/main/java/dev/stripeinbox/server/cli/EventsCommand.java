@@ -10,9 +10,6 @@ import dev.stripeinbox.jdbc.JdbcInboxStore;
 import dev.stripeinbox.jdbc.StoreOptions;
 import java.io.PrintStream;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -246,19 +243,14 @@ public final class EventsCommand implements Runnable {
   }
 
   static Instant parseSince(String value) {
-    try {
-      Instant since =
-          value.length() == 10
-              ? LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant()
-              : Instant.parse(value);
-      since.toEpochMilli(); // the store keeps milliseconds; refuse what does not fit
-      return since;
-    } catch (DateTimeParseException | ArithmeticException e) {
-      throw new SettingException(
-          "--since: \""
-              + value
-              + "\" is not a date such as 2026-11-01 or an instant such as 2026-11-01T12:00:00Z");
-    }
+    return EventQuery.parseInstant(value)
+        .orElseThrow(
+            () ->
+                new SettingException(
+                    "--since: \""
+                        + value
+                        + "\" is not a date such as 2026-11-01 or an instant such as"
+                        + " 2026-11-01T12:00:00Z"));
   }
 
   private static int notFound(String id) {
