@@ -11,15 +11,13 @@ import dev.stripeinbox.inbox.EventStatus;
 import dev.stripeinbox.inbox.JobState;
 import dev.stripeinbox.inbox.StoredEvent;
 import dev.stripeinbox.jdbc.JdbcInboxStore;
-import dev.stripeinbox.server.cli.Main;
+import dev.stripeinbox.server.cli.CliRun;
 import dev.stripeinbox.server.http.InboxServer;
 import dev.stripeinbox.server.http.ServerOptions;
 import dev.stripeinbox.testkit.EventTemplates;
 import dev.stripeinbox.testkit.RecordingHandler;
 import dev.stripeinbox.testkit.Signer;
 import dev.stripeinbox.testkit.TriggerOptions;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -76,22 +74,8 @@ class CliTest {
     store.close();
   }
 
-  record Run(int exit, String out, String err) {}
-
-  static synchronized Run cli(String... args) {
-    PrintStream out = System.out;
-    PrintStream err = System.err;
-    ByteArrayOutputStream o = new ByteArrayOutputStream();
-    ByteArrayOutputStream e = new ByteArrayOutputStream();
-    try {
-      System.setOut(new PrintStream(o, true, UTF_8));
-      System.setErr(new PrintStream(e, true, UTF_8));
-      int exit = Main.run(args);
-      return new Run(exit, o.toString(UTF_8), e.toString(UTF_8));
-    } finally {
-      System.setOut(out);
-      System.setErr(err);
-    }
+  static CliRun cli(String... args) {
+    return CliRun.run(args);
   }
 
   @Test
@@ -123,7 +107,7 @@ class CliTest {
 
   @Test
   void triggerSendsSignedEventsThatAreStored() {
-    Run run =
+    CliRun run =
         cli(
             "trigger",
             "payment_intent.succeeded",
@@ -147,7 +131,7 @@ class CliTest {
 
   @Test
   void triggerWithAnAccountAndAnOverrideMakesAConnectEventWithThatValue() {
-    Run run =
+    CliRun run =
         cli(
             "trigger",
             "payment_intent.succeeded",
@@ -169,14 +153,14 @@ class CliTest {
   @Test
   void triggerUsesTheSecretStoredInTheDatabase() {
     store.putSettingIfAbsent("webhook_secret", SECRET);
-    Run run = cli("trigger", "customer.created", "--url", url, "--db", db.toString());
+    CliRun run = cli("trigger", "customer.created", "--url", url, "--db", db.toString());
     assertThat(run.exit()).as(run.err()).isZero();
     assertThat(run.out()).startsWith("200 evt_");
   }
 
   @Test
   void triggerOfAnUnknownTypeSuggestsTheNearestNames() {
-    Run run = cli("trigger", "invoice.payed", "--url", url, "--secret", SECRET);
+    CliRun run = cli("trigger", "invoice.payed", "--url", url, "--secret", SECRET);
     assertThat(run.exit()).isEqualTo(2);
     assertThat(run.err()).contains("unknown event type \"invoice.payed\"").contains("invoice.paid");
     assertThat(run.err().lines().count()).isEqualTo(1);
@@ -184,7 +168,7 @@ class CliTest {
 
   @Test
   void triggerListNamesEverySupportedType() {
-    Run run = cli("trigger", "--list");
+    CliRun run = cli("trigger", "--list");
     assertThat(run.out().lines().toList()).containsExactlyElementsOf(EventTemplates.types());
   }
 
@@ -192,13 +176,13 @@ class CliTest {
   void eventsListShowAndPayloadReadTheDatabase() {
     String id =
         cli("trigger", "invoice.paid", "--url", url, "--secret", SECRET).out().split(" ")[1];
-    Run list = cli("events", "list", "--db", db.toString(), "--type", "invoice.*");
+    CliRun list = cli("events", "list", "--db", db.toString(), "--type", "invoice.*");
     assertThat(list.out()).contains(id).contains("invoice.paid");
-    Run show = cli("events", "show", id, "--db", db.toString());
+    CliRun show = cli("events", "show", id, "--db", db.toString());
     assertThat(show.out()).contains("id           " + id).contains("fragile");
-    Run payload = cli("events", "show", id, "--payload", "--db", db.toString());
+    CliRun payload = cli("events", "show", id, "--payload", "--db", db.toString());
     assertThat(payload.out().getBytes(UTF_8)).isEqualTo(store.payload(id).orElseThrow());
-    Run missing = cli("events", "show", "evt_nope", "--db", db.toString());
+    CliRun missing = cli("events", "show", "evt_nope", "--db", db.toString());
     assertThat(missing.exit()).isEqualTo(1);
     assertThat(missing.err()).contains("no such event: evt_nope");
   }
@@ -213,14 +197,14 @@ class CliTest {
     awaitStatus(ok, EventStatus.PROCESSED);
     inbox.close(); // stop processing so the re-queued state can be seen
 
-    Run byStatus = cli("events", "replay", "--status", "dead", "--db", db.toString());
+    CliRun byStatus = cli("events", "replay", "--status", "dead", "--db", db.toString());
     assertThat(byStatus.exit()).as(byStatus.err()).isZero();
     assertThat(byStatus.out()).contains("re-queued 1 job");
     assertThat(store.find(dead).orElseThrow().jobs())
         .allMatch(j -> j.state() == JobState.PENDING && j.attempts() == 0);
     assertThat(store.find(ok).orElseThrow().status()).isEqualTo(EventStatus.PROCESSED);
 
-    Run byId = cli("events", "replay", ok, "--db", db.toString());
+    CliRun byId = cli("events", "replay", ok, "--db", db.toString());
     assertThat(byId.out()).contains("re-queued 1 job");
     assertThat(store.find(ok).orElseThrow().status()).isEqualTo(EventStatus.PENDING);
     assertThat(store.list(dev.stripeinbox.inbox.EventQuery.latest(10))).hasSize(2);
@@ -233,7 +217,7 @@ class CliTest {
 
   @Test
   void eventsOnAMissingDatabaseIsAOneLineError() {
-    Run run = cli("events", "list", "--db", dir.resolve("nope.db").toString());
+    CliRun run = cli("events", "list", "--db", dir.resolve("nope.db").toString());
     assertThat(run.exit()).isEqualTo(2);
     assertThat(run.err().strip())
         .startsWith("stripe-inbox: --db (STRIPE_INBOX_DB): no database at");

@@ -50,13 +50,15 @@ class WebhookEndpointTest {
   void start() throws Exception {
     store = JdbcInboxStore.open(dir.resolve("inbox.db").toString());
     inbox = StripeInbox.builder().store(store).secrets(SECRET, OLD_SECRET).build();
-    server =
-        new InboxServer(
-            inbox,
-            new ServerOptions(
-                "127.0.0.1", 0, 1024 * 1024, Map.of("/webhook", "default"), Duration.ofSeconds(5)));
+    server = new InboxServer(inbox, options());
     server.start();
     url = URI.create("http://127.0.0.1:" + server.port() + "/webhook");
+  }
+
+  /** Loopback, any free port, 1 MiB bodies, the default endpoint at {@code /webhook}. */
+  static ServerOptions options() {
+    return new ServerOptions(
+        "127.0.0.1", 0, 1024 * 1024, Map.of("/webhook", "default"), Duration.ofSeconds(5));
   }
 
   @AfterEach
@@ -235,14 +237,7 @@ class WebhookEndpointTest {
     server.close();
     server =
         new InboxServer(
-            inbox,
-            new ServerOptions(
-                    "127.0.0.1",
-                    0,
-                    1024 * 1024,
-                    Map.of("/webhook", "default"),
-                    Duration.ofSeconds(5))
-                .withAllowlist(IpAllowlist.parse("3.18.12.63", "127.0.0.1")));
+            inbox, options().withAllowlist(IpAllowlist.parse("3.18.12.63", "127.0.0.1")));
     server.start();
     byte[] body = event("evt_forwarded");
     String signature = "Stripe-Signature: " + Signer.header(body, SECRET, now()) + "\r\n";

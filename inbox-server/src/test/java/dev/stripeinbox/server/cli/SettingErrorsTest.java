@@ -1,11 +1,8 @@
 package dev.stripeinbox.server.cli;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stripeinbox.jdbc.JdbcInboxStore;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -31,30 +28,15 @@ class SettingErrorsTest {
 
   @TempDir Path dir;
 
-  record Run(int exit, String out, String err) {}
-
-  /** Runs the command line with {@code env} as its environment variables. */
-  static synchronized Run cli(Map<String, String> env, String... args) {
-    PrintStream out = System.out;
-    PrintStream err = System.err;
-    ByteArrayOutputStream o = new ByteArrayOutputStream();
-    ByteArrayOutputStream e = new ByteArrayOutputStream();
-    try {
-      System.setOut(new PrintStream(o, true, UTF_8));
-      System.setErr(new PrintStream(e, true, UTF_8));
-      int exit = Main.run(env, args);
-      return new Run(exit, o.toString(UTF_8), e.toString(UTF_8));
-    } finally {
-      System.setOut(out);
-      System.setErr(err);
-    }
+  static CliRun cli(Map<String, String> env, String... args) {
+    return CliRun.run(env, args);
   }
 
   /**
    * {@code serve [args]}, with a database in a temporary folder and on port 0 unless {@code args}
    * name them, expected to stop with a setting error.
    */
-  Run serve(Map<String, String> env, String... args) {
+  CliRun serve(Map<String, String> env, String... args) {
     List<String> all = new ArrayList<>(List.of("serve"));
     if (!List.of(args).contains("--db")) {
       all.addAll(List.of("--db", dir.resolve("inbox.db").toString()));
@@ -66,7 +48,7 @@ class SettingErrorsTest {
     return cli(env, all.toArray(String[]::new));
   }
 
-  static void assertSettingError(Run run, String startsWith) {
+  static void assertSettingError(CliRun run, String startsWith) {
     assertThat(run.exit()).as(run.err()).isEqualTo(2);
     assertThat(run.err().lines()).as(run.err()).hasSize(1);
     assertThat(run.err()).startsWith("stripe-inbox: " + startsWith);
@@ -86,21 +68,21 @@ class SettingErrorsTest {
             endpoints:
               - {name: platform, path: /webhook, secrets: [whsec_in_the_file]}
             """);
-    Run run = serve(Map.of(), "--config", config.toString(), "--secret", SECRET);
+    CliRun run = serve(Map.of(), "--config", config.toString(), "--secret", SECRET);
     assertSettingError(run, "--secret: with --config, set each endpoint's secrets in the file");
   }
 
   @ParameterizedTest
   @ValueSource(strings = {",", ",,", "whsec_a,", " , whsec_a"})
   void aSecretListWithAnEmptyItemIsRefusedByServe(String list) {
-    Run run = serve(Map.of("STRIPE_WEBHOOK_SECRET", list));
+    CliRun run = serve(Map.of("STRIPE_WEBHOOK_SECRET", list));
     assertSettingError(run, "--secret (STRIPE_WEBHOOK_SECRET): a secret is empty");
   }
 
   @ParameterizedTest
   @ValueSource(strings = {",", ",,"})
   void aSecretListOfOnlyCommasIsRefusedByTrigger(String list) {
-    Run run =
+    CliRun run =
         cli(
             Map.of("STRIPE_WEBHOOK_SECRET", list),
             "trigger",
@@ -113,7 +95,7 @@ class SettingErrorsTest {
   @ParameterizedTest
   @ValueSource(strings = {",", ",,"})
   void aSecretListOfOnlyCommasIsRefusedByLoad(String list) {
-    Run run =
+    CliRun run =
         cli(Map.of("STRIPE_WEBHOOK_SECRET", list), "load", "--url", "http://127.0.0.1:1/webhook");
     assertSettingError(run, "--secret (STRIPE_WEBHOOK_SECRET): a secret is empty");
   }
@@ -132,7 +114,7 @@ class SettingErrorsTest {
   void aPortInUseNamesTheHostAndThePort() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
       int port = taken.getLocalPort();
-      Run run = serve(Map.of(), "--secret", SECRET, "--host", "127.0.0.1", "--port", "" + port);
+      CliRun run = serve(Map.of(), "--secret", SECRET, "--host", "127.0.0.1", "--port", "" + port);
       assertSettingError(
           run, "--host (HOST) / --port (PORT): cannot listen on 127.0.0.1:" + port + ": ");
       assertThat(run.err()).as("the reason").contains("in use");
@@ -142,7 +124,7 @@ class SettingErrorsTest {
   @Test
   void anAddressOfNoLocalInterfaceNamesTheHostAndThePort() {
     // 192.0.2.0/24 is reserved for documentation: no machine has it.
-    Run run = serve(Map.of("HOST", "192.0.2.1"), "--secret", SECRET);
+    CliRun run = serve(Map.of("HOST", "192.0.2.1"), "--secret", SECRET);
     assertSettingError(run, "--host (HOST) / --port (PORT): cannot listen on 192.0.2.1:0: ");
   }
 
@@ -156,7 +138,7 @@ class SettingErrorsTest {
             endpoints:
               - {name: platform, path: /webhook, secrets: [whsec_in_the_file]}
             """);
-    Run run = serve(Map.of(), "--config", config.toString());
+    CliRun run = serve(Map.of(), "--config", config.toString());
     assertSettingError(
         run,
         config
@@ -173,7 +155,7 @@ class SettingErrorsTest {
             destinations:
               - {name: default, url: "http://127.0.0.1:9/", secret: whsec_downstream}
             """);
-    Run run =
+    CliRun run =
         serve(
             Map.of(),
             "--config",
@@ -210,7 +192,7 @@ class SettingErrorsTest {
 
   @Test
   void aSinceBeyondWhatTheStoreKeepsIsRefused() {
-    Run run =
+    CliRun run =
         cli(
             Map.of(),
             "events",
@@ -242,7 +224,7 @@ class SettingErrorsTest {
   @ParameterizedTest
   @ValueSource(strings = {"http://127.0.0.1:70000/", "http://127.0.0.1:0/"})
   void aForwardUrlWithAPortOutOfRangeIsRefused(String url) {
-    Run run =
+    CliRun run =
         serve(
             Map.of(),
             "--secret",

@@ -1,15 +1,12 @@
 package dev.stripeinbox.server.load;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stripeinbox.StripeInbox;
 import dev.stripeinbox.jdbc.JdbcInboxStore;
-import dev.stripeinbox.server.cli.Main;
+import dev.stripeinbox.server.cli.CliRun;
 import dev.stripeinbox.server.http.InboxServer;
 import dev.stripeinbox.server.http.ServerOptions;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -24,22 +21,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class LoadCommandTest {
   static final String SECRET = "whsec_load_command_secret_000000001";
 
-  record Run(int exit, String out, String err) {}
-
-  static synchronized Run cli(String... args) {
-    PrintStream out = System.out;
-    PrintStream err = System.err;
-    ByteArrayOutputStream o = new ByteArrayOutputStream();
-    ByteArrayOutputStream e = new ByteArrayOutputStream();
-    try {
-      System.setOut(new PrintStream(o, true, UTF_8));
-      System.setErr(new PrintStream(e, true, UTF_8));
-      int exit = Main.run(args);
-      return new Run(exit, o.toString(UTF_8), e.toString(UTF_8));
-    } finally {
-      System.setOut(out);
-      System.setErr(err);
-    }
+  static CliRun cli(String... args) {
+    return CliRun.run(args);
   }
 
   @ParameterizedTest
@@ -60,7 +43,7 @@ class LoadCommandTest {
         "--timeout|0s|--timeout"
       })
   void badFlagsStopWithOneLineNamingTheFlag(String flag, String value, String named) {
-    Run run = cli("load", "--secret", SECRET, flag, value);
+    CliRun run = cli("load", "--secret", SECRET, flag, value);
     assertThat(run.exit()).isEqualTo(2);
     assertThat(run.err().lines()).hasSize(1);
     assertThat(run.err()).startsWith("stripe-inbox: " + named);
@@ -68,14 +51,14 @@ class LoadCommandTest {
 
   @Test
   void aSecretIsRequired() {
-    Run run = cli("load", "--url", "http://127.0.0.1:1/webhook");
+    CliRun run = cli("load", "--url", "http://127.0.0.1:1/webhook");
     assertThat(run.exit()).isEqualTo(2);
     assertThat(run.err()).startsWith("stripe-inbox: --secret (STRIPE_WEBHOOK_SECRET): required");
   }
 
   @Test
   void rateAndConcurrencyTogetherAreRefused() {
-    Run run = cli("load", "--secret", SECRET, "--rate", "10", "--concurrency", "4");
+    CliRun run = cli("load", "--secret", SECRET, "--rate", "10", "--concurrency", "4");
     assertThat(run.exit()).isEqualTo(2);
     assertThat(run.err()).contains("--rate and --concurrency");
   }
@@ -86,7 +69,7 @@ class LoadCommandTest {
     try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    Run run = cli("load", "--secret", SECRET, "--url", "http://127.0.0.1:" + port + "/webhook");
+    CliRun run = cli("load", "--secret", SECRET, "--url", "http://127.0.0.1:" + port + "/webhook");
     assertThat(run.exit()).isEqualTo(1);
     assertThat(run.err()).startsWith("stripe-inbox: nothing answers at");
   }
@@ -102,7 +85,7 @@ class LoadCommandTest {
                   "127.0.0.1", 0, 1 << 20, Map.of("/webhook", "default"), Duration.ofSeconds(5)));
       server.start();
       try {
-        Run run =
+        CliRun run =
             cli(
                 "load",
                 "--url",
