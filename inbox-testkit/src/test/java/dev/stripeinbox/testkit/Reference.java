@@ -1,62 +1,37 @@
 package dev.stripeinbox.testkit;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
- * The reference files that sit beside the repository in {@code shared/reference/stripe/}. Tests
- * read them to check coverage; the library itself never does. Found through the system property
- * {@code stripe.reference.dir}, else by walking up from the working directory.
+ * Stripe's reference files, copied into this module's test resources under {@code
+ * stripe-reference/} (their sources and licences are in {@code SOURCES.md} there). Tests read them
+ * to check coverage; the library itself never does.
  */
 final class Reference {
+  private static final String DIRECTORY = "stripe-reference/";
+
   private Reference() {}
 
-  static Path file(String name) {
-    List<Path> tried = new ArrayList<>();
-    String configured = System.getProperty("stripe.reference.dir");
-    if (configured != null) {
-      tried.add(Path.of(configured).resolve(name));
-    }
-    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      tried.add(dir.resolve("shared/reference/stripe").resolve(name));
-    }
-    for (Path candidate : tried) {
-      if (Files.isRegularFile(candidate)) {
-        return candidate;
-      }
-    }
-    return fail(
-        "reference file "
-            + name
-            + " is missing; set -Dstripe.reference.dir or put shared/ beside the repository."
-            + " Looked at "
-            + tried);
-  }
-
   static List<String> lines(String name) {
-    try {
-      List<String> lines = new ArrayList<>();
-      for (String line : Files.readAllLines(file(name), StandardCharsets.UTF_8)) {
-        if (!line.isBlank()) {
-          lines.add(line.strip());
-        }
-      }
-      return lines;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return text(name)
+        .lines()
+        .filter(line -> !line.isBlank())
+        .map(String::strip)
+        .collect(Collectors.toList());
   }
 
   static String text(String name) {
-    try {
-      return Files.readString(file(name), StandardCharsets.UTF_8);
+    try (InputStream in = Reference.class.getClassLoader().getResourceAsStream(DIRECTORY + name)) {
+      if (in == null) {
+        throw new IllegalStateException(
+            "test resource " + DIRECTORY + name + " is missing from inbox-testkit");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
