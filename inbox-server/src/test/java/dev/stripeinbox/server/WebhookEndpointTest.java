@@ -289,6 +289,59 @@ class WebhookEndpointTest {
   }
 
   @Test
+  void chunkedBodyOverTheLimitIs413AndStoresNothing() throws Exception {
+    byte[] event = event("evt_chunked_large");
+    byte[] body = new byte[2 * 1024 * 1024];
+    java.util.Arrays.fill(body, (byte) ' ');
+    System.arraycopy(event, 0, body, 0, event.length);
+    String answer = chunked(body, "Stripe-Signature: " + Signer.header(body, SECRET, now()));
+    assertThat(answer).startsWith("HTTP/1.1 413 ");
+    assertThat(answer).contains("{\"error\":{\"code\":\"payload_too_large\"");
+    assertThat(answer).contains("Content-Type: application/json");
+    assertThat(rows()).isZero();
+  }
+
+  @Test
+  void chunkedBodyWithinTheLimitIsStored() throws Exception {
+    byte[] body = event("evt_chunked_small");
+    String answer = chunked(body, "Stripe-Signature: " + Signer.header(body, SECRET, now()));
+    assertThat(answer).startsWith("HTTP/1.1 200 ").endsWith("{\"received\":true}");
+    assertThat(store.payload("evt_chunked_small"))
+        .hasValueSatisfying(p -> assertThat(p).isEqualTo(body));
+  }
+
+  /**
+   * Posts {@code body} with {@code Transfer-Encoding: chunked} in 64 KiB chunks over a plain
+   * socket, and returns the whole answer. Writing stops quietly if the server answers and closes
+   * before the body is all sent, as it may for a body over the limit.
+   */
+  String chunked(byte[] body, String header) throws Exception {
+    String head =
+        "POST /webhook HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            + "Connection: close\r\nTransfer-Encoding: chunked\r\n"
+            + header
+            + "\r\n\r\n";
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+      socket.setSoTimeout(5000);
+      var out = socket.getOutputStream();
+      try {
+        out.write(head.getBytes(UTF_8));
+        for (int at = 0; at < body.length; at += 64 * 1024) {
+          int size = Math.min(64 * 1024, body.length - at);
+          out.write((Integer.toHexString(size) + "\r\n").getBytes(UTF_8));
+          out.write(body, at, size);
+          out.write("\r\n".getBytes(UTF_8));
+        }
+        out.write("0\r\n\r\n".getBytes(UTF_8));
+        out.flush();
+      } catch (java.net.SocketException closedEarly) {
+        // The answer is already on its way; read it below.
+      }
+      return new String(socket.getInputStream().readAllBytes(), UTF_8);
+    }
+  }
+
+  @Test
   void otherMethodsOnTheWebhookPathAre405() throws Exception {
     HttpResponse<String> get =
         http.send(HttpRequest.newBuilder(url).GET().build(), HttpResponse.BodyHandlers.ofString());

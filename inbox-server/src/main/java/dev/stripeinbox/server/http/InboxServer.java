@@ -232,10 +232,17 @@ public final class InboxServer implements AutoCloseable {
         "the body is larger than the limit of " + options.maxBody() + " bytes");
   }
 
+  /**
+   * Whether reading the body failed because it passed {@code maxBody}. A body without a declared
+   * length (chunked) only shows its size while it is read: Jetty 12.1's reader then fails with an
+   * {@code IllegalStateException} ("Max size exceeded"), where 12.0's failed with an {@code
+   * IllegalArgumentException}; both mean the limit, since nothing else reads this body.
+   */
   private static boolean isTooLarge(Throwable error) {
     Throwable e =
         error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
-    return e instanceof IllegalArgumentException
+    return e instanceof IllegalStateException
+        || e instanceof IllegalArgumentException
         || e instanceof org.eclipse.jetty.http.BadMessageException bad && bad.getCode() == 413;
   }
 }
